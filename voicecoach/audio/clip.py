@@ -1,0 +1,118 @@
+"""Reading, writing and converting audio clips. Pure except for file I/O; no devices.
+
+Every recording enters VoiceCoach through :func:`read_audio`, which decodes any container PyAV
+(FFmpeg) understands (WAV, FLAC, MP3, M4A, OGG...), mixes to mono and resamples to
+``ANALYSIS_RATE``, so every later stage sees one format.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import wave
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from voicecoach.errors import AudioFileError
+from voicecoach.types import ANALYSIS_RATE, AudioClip
+
+#: Longest recording accepted, in seconds. A practice reply is seconds long; an hour-long file is
+#: almost surely the wrong file, and decoding it would hold ~230 MB of float32 samples.
+MAX_DURATION_S = 30 * 60
+
+
+def read_audio(path: str | os.PathLike[str], rate: int = ANALYSIS_RATE) -> AudioClip:
+    """Decode ``path`` to a mono float32 clip at ``rate`` Hz.
+
+    Raises:
+        AudioFileError: the file is missing, not audio, corrupt, empty, or too long.
+    """
+    name = str(path)
+    if not Path(name).is_file():
+        raise AudioFileError(f"{name}: no such audio file")
+    samples, native_rate = _decode(name)
+    if samples.size == 0:
+        raise AudioFileError(f"{name}: the recording is empty (no audio samples)")
+    if not np.all(np.isfinite(samples)):
+        raise AudioFileError(f"{name}: holds NaN or infinite samples; re-export the recording")
+    clip = AudioClip(samples, native_rate)
+    return resample(clip, rate)
+
+
+def _decode(name: str) -> tuple[npt.NDArray[np.float32], int]:
+    # PyAV arrives with faster-whisper, so decoding adds no dependency; imported here to keep
+    # `import voicecoach` light.
+    import av
+
+    chunks: list[npt.NDArray[np.float32]] = []
+    try:
+        with av.open(name, metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise AudioFileError(f"{name}: holds no audio stream")
+            stream = container.streams.audio[0]
+            native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
+            if native_rate <= 0:
+                raise AudioFileError(f"{name}: the audio stream has no sample rate")
+            # Decoding to planar float keeps float WAVs (and their NaN/inf, which tone analysis
+            # reports) intact, and gives one row per channel to average.
+            resampler = av.AudioResampler(format="fltp", layout=None, rate=native_rate)
+            total = 0
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    block = out.to_ndarray().astype(np.float32, copy=False)
+                    mono = block.mean(axis=0) if block.ndim == 2 else block
+                    chunks.append(mono)
+                    total += mono.size
+                    if total > MAX_DURATION_S * native_rate:
+                        raise AudioFileError(
+                            f"{name}: longer than {MAX_DURATION_S // 60} minutes; split it into replies first"
+                        )
+    except AudioFileError:
+        raise
+    except (av.error.FFmpegError, ValueError, OSError, UnicodeDecodeError) as e:
+        raise AudioFileError(f"{name}: not a readable audio file ({_short(e)})") from e
+    if not chunks:
+        return np.zeros(0, dtype=np.float32), native_rate
+    return np.concatenate(chunks).astype(np.float32, copy=False), native_rate
+
+
+def _short(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:120]
+
+
+def resample(clip: AudioClip, rate: int) -> AudioClip:
+    """Return ``clip`` at ``rate`` Hz (polyphase filtering; a no-op when the rate already matches)."""
+    if clip.sample_rate == rate:
+        return clip
+    from scipy.signal import resample_poly
+
+    g = gcd(clip.sample_rate, rate)
+    out = resample_poly(clip.samples, rate // g, clip.sample_rate // g).astype(np.float32)
+    return AudioClip(out, rate)
+
+
+def to_pcm16(clip: AudioClip) -> bytes:
+    """The clip as little-endian 16-bit PCM bytes (non-finite samples become silence)."""
+    finite = np.nan_to_num(clip.samples, nan=0.0, posinf=1.0, neginf=-1.0)
+    return (np.clip(finite, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+def wav_bytes(clip: AudioClip) -> bytes:
+    """The clip as a complete 16-bit mono WAV file in memory."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(clip.sample_rate)
+        out.writeframes(to_pcm16(clip))
+    return buffer.getvalue()
+
+
+def clip_from_pcm16(data: bytes, sample_rate: int) -> AudioClip:
+    """A clip from little-endian 16-bit mono PCM bytes."""
+    samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+    return AudioClip(samples, sample_rate)
