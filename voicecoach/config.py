@@ -46,3 +46,80 @@ class SessionOptions:
     playback: bool = True
     keep_audio: bool = True
     difficulty: str = "standard"
+
+
+@dataclass(frozen=True)
+class ToneOptions:
+    """How tone analysis measures a reply and when it flags a tense delivery.
+
+    Sources are in ``../shared/DOMAIN.md``; the thresholds marked "starting" there are defaults to
+    tune on trainee data, not published cut-offs. ``docs/benchmarks/tone.md`` shows what the
+    measurement defaults achieve on synthetic ground truth and real speech.
+    """
+
+    # Pitch: Praat's first-pass defaults, then the two-pass per-speaker range of DOMAIN.md
+    # (floor 0.75 x 25th percentile, ceiling 1.5 x 75th) so low voices avoid octave errors.
+    pitch_floor_hz: float = 75.0
+    pitch_ceiling_hz: float = 600.0
+    two_pass_floor_factor: float = 0.75
+    two_pass_ceiling_factor: float = 1.5
+    # Boersma (1993) / Praat autocorrelation defaults: voicing 0.45, silence 0.03, octave cost 0.01
+    # per octave, octave-jump cost 0.35, voiced/unvoiced cost 0.14.
+    voicing_threshold: float = 0.45
+    silence_threshold: float = 0.03
+    octave_cost: float = 0.01
+    octave_jump_cost: float = 0.35
+    voiced_unvoiced_cost: float = 0.14
+    # Pauses: silent pauses count from ~200-300 ms (DOMAIN.md); the issue asks for ~250 ms.
+    min_pause_s: float = 0.25
+    # Speech blips shorter than this (clicks, a cough onset) do not split a pause.
+    min_speech_s: float = 0.06
+    # de Jong & Wempe (2009): speech lies within 25 dB of the loudest frames (99th percentile)...
+    silence_db_below_peak: float = 25.0
+    # ...and, with a noise floor, at least this share of the floor-to-peak distance above the floor.
+    floor_margin_fraction: float = 0.35
+    # de Jong & Wempe (2009): a syllable nucleus is an intensity peak with a 2 dB dip before the next.
+    nucleus_min_dip_db: float = 2.0
+    # Pause detection fails below ~10 dB SNR; warn under ~20 dB (DOMAIN.md).
+    unusable_snr_db: float = 10.0
+    warn_snr_db: float = 20.0
+    # More than 0.1% of samples flat at full scale is audible clipping.
+    clipped_ratio_warn: float = 0.001
+    # Sentence end: rise of the last ~120 ms over the 300 ms before it, in semitones. Listeners
+    # notice ~2-3 st (DOMAIN.md); 1.5 st over a phrase end is a clear rise on synthetic pairs.
+    rising_end_st: float = 1.5
+    # "Starting thresholds to tune" (DOMAIN.md): tense if rate > +15% over baseline, level >= +6 dB,
+    # median F0 >= +3 st, or rising ends in over half the phrases.
+    rate_up_pct: float = 15.0
+    level_up_db: float = 6.0
+    pitch_up_st: float = 3.0
+    rising_end_ratio_max: float = 0.5
+    # A tempo change under ~10% is not noticeable (Quené); a 15% speed-up within a reply is.
+    rate_trend_pct: float = 15.0
+    # One step of vocal effort is ~6-9 dB (DOMAIN.md): a stretch 9 dB over the reply's median is a burst.
+    loud_burst_db: float = 9.0
+    # A reply with no pause over 8 s of speech reads as rushed (DOMAIN.md).
+    rushed_after_s: float = 8.0
+    # Population fallback when there is no baseline: flag sustained speech above ~190 wpm or below
+    # ~100 wpm (DOMAIN.md, coaching tools' ~170-190 / ~100-110 wpm).
+    population_wpm_high: float = 190.0
+    population_wpm_low: float = 100.0
+    # Without words, the same ceiling in syllables: 190 wpm x ~1.5 syllables/word / 60 = 4.75 sps
+    # speaking rate; over ~80% phonation time that is ~6 sps articulation rate.
+    population_sps_high: float = 6.0
+
+
+@dataclass(frozen=True)
+class TurnOptions:
+    """When a live reply starts and ends.
+
+    ``end_silence_s`` 0.7 s: people answer after ~200 ms but pause mid-sentence for longer while
+    thinking; 700 ms is the issue's default, and trainees who pause to think can raise it.
+    """
+
+    end_silence_s: float = 0.7
+    start_speech_s: float = 0.15  # voiced audio needed before a turn starts (ignores clicks)
+    min_turn_speech_s: float = 0.3  # a turn with less voiced audio is noise and is dropped
+    max_turn_s: float = 60.0  # a reply longer than a minute is cut there
+    speech_threshold: float = 0.5
+    pre_roll_s: float = 0.3  # audio kept from before the detected start (soft first syllables)
