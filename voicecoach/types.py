@@ -78,6 +78,27 @@ Effect = Literal["deescalating", "escalating", "neutral"]
 Stage = Literal["calm", "anxious", "defensive", "agitated", "crisis"]
 STAGES: tuple[Stage, ...] = ("calm", "anxious", "defensive", "agitated", "crisis")
 Outcome = Literal["resolved", "escalated", "unresolved"]
+#: Difficulty levels: starting agitation and sensitivity (``persona.state.DIFFICULTY``).
+Difficulty = Literal["easy", "standard", "hard"]
+DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "standard", "hard")
+#: What the persona heard the trainee do, in the words a reply is chosen by (``persona.reply``).
+ReactionKind = Literal[
+    "threatened",
+    "triggered",
+    "commanded",
+    "blamed",
+    "ruled",
+    "dismissed",
+    "swore",
+    "need_met",
+    "apologized",
+    "validated",
+    "offered",
+    "asked",
+    "agreed",
+    "silent",
+]
+REACTION_KINDS: tuple[ReactionKind, ...] = get_args(ReactionKind)
 BaselineSource = Literal["trainee", "population"]
 
 
@@ -253,6 +274,8 @@ class PersonaState:
     threatened: bool = False
     phrase_counts: tuple[tuple[str, int], ...] = ()
     lines_used: tuple[str, ...] = ()
+    difficulty: Difficulty = "standard"
+    silent_turns: int = 0
 
 
 @dataclass(frozen=True)
@@ -263,6 +286,10 @@ class StateUpdate:
     after: PersonaState
     reasons: tuple[Reason, ...]
     outcome: Outcome | None = None
+    #: What the persona heard, most provoking first; ``persona.reply`` answers the first it can.
+    cues: tuple[Cue, ...] = ()
+    #: Set when ``outcome == "escalated"``: what a specialist should do now (from the persona file).
+    safety_step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -340,3 +367,30 @@ def _round(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 3)
     return value
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One thing the persona heard this turn and may answer: a kind and the trainee's words.
+
+    ``echo`` is the trainee's own phrase (``"calm down"``) so a reply can throw it back
+    ("Don't tell me to calm down!"); empty when there is nothing to echo.
+    """
+
+    kind: ReactionKind
+    echo: str = ""
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """How the persona's voice sounds at a stage, as multipliers of the synthesiser's defaults.
+
+    The TTS adapter multiplies pyttsx3's ``rate`` and ``volume`` (and espeak's pitch where the
+    driver allows it) by these. They rise with agitation: anger raises rate, loudness and F0
+    (Banse & Scherer 1996, DOMAIN.md).
+    """
+
+    rate: float = 1.0
+    volume: float = 1.0
+    pitch: float = 1.0
+    gender: Literal["male", "female", "neutral"] = "neutral"

@@ -1,0 +1,180 @@
+"""Load a hand-written YAML file safely, keeping the line number of every value.
+
+Persona files are written by instructors and shared between sites, so a file must never run code,
+never hang and never exhaust memory, and every mistake must point at a line. PyYAML alone gives
+either line numbers (``compose``) or plain data (``safe_load``), and ``safe_load`` still expands
+alias bombs ("billion laughs") before anyone can look. So loading happens in three steps:
+
+1. a size cap on the raw bytes (checked before parsing);
+2. a scan of the *event stream* (PyYAML's parser is an iterative state machine, so a deeply
+   nested file cannot overflow the stack here) that rejects anchors, aliases, explicit tags and
+   nesting deeper than a cap;
+3. composing the now-bounded node tree and converting it to plain ``dict``/``list``/scalars while
+   recording ``path -> line`` for the validator.
+
+Only plain strings, integers, floats, booleans and null survive; anything else is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from voicecoach.errors import AuthoredFileError
+
+#: A persona file is a few hundred lines of text; 256 KiB leaves ten times that headroom while
+#: keeping parse time for a hostile file well under a second.
+MAX_BYTES = 256 * 1024
+#: The deepest real structure is replies → reactions → kind → list (depth 4); 12 is generous.
+MAX_DEPTH = 12
+#: Events in the stream; a 256 KiB file of one-character list items stays below this.
+MAX_EVENTS = 200_000
+
+Path_ = tuple[str | int, ...]
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    # An unquoted date such as 2024-05-01 resolves to timestamp; it is kept as its text.
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass(frozen=True)
+class Located:
+    """Plain data from a YAML file plus the 1-based line where each path starts."""
+
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line(self, path: Path_) -> int | None:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            found = self.lines.get(path[:end])
+            if found is not None:
+                return found
+        return None
+
+
+def format_path(path: Path_) -> str:
+    """``("replies", "defensive", 2)`` → ``replies.defensive[2]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def load_located(path: Path, error: type[AuthoredFileError] = AuthoredFileError) -> Located:
+    """Read ``path`` as one safe YAML document; raise ``error`` naming file and line on any problem."""
+    shown = str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise error(shown, None, "", f"cannot read the file ({exc.strerror or exc})") from exc
+    if len(raw) > MAX_BYTES:
+        raise error(shown, None, "", f"file is larger than {MAX_BYTES // 1024} KiB; is it the right file?")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(shown, None, "", f"not UTF-8 text (byte {exc.start})") from exc
+    return load_located_text(text, shown, error)
+
+
+def load_located_text(text: str, shown: str, error: type[AuthoredFileError] = AuthoredFileError) -> Located:
+    """As :func:`load_located`, from text already in memory (``shown`` names it in errors)."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise error(shown, None, "", f"file is larger than {MAX_BYTES // 1024} KiB")
+    try:
+        _scan_events(text, shown, error)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise error(shown, line, "", f"not valid YAML: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise error(shown, None, "", f"not valid YAML: {exc}") from exc
+    if node is None:
+        raise error(shown, 1, "", "the file is empty")
+    lines: dict[Path_, int] = {}
+    data = _convert(node, (), lines, shown, error)
+    return Located(data, lines)
+
+
+def _scan_events(text: str, shown: str, error: type[AuthoredFileError]) -> None:
+    depth = 0
+    documents = 0
+    for count, event in enumerate(_events(text)):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if count > MAX_EVENTS:
+            raise error(shown, line, "", f"too many YAML items (over {MAX_EVENTS})")
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise error(
+                shown, line, "", "YAML anchors and aliases (& and *) are not allowed in persona files"
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in ("!", *_SCALAR_TAGS, _MAP, _SEQ):
+            raise error(shown, line, "", f"YAML tag {tag!r} is not allowed; write plain values")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error(shown, line, "", f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise error(shown, line, "", "only one YAML document per file (remove the extra '---')")
+
+
+def _events(text: str) -> Iterator[yaml.Event]:
+    yield from yaml.parse(text, Loader=yaml.SafeLoader)
+
+
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _convert(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], shown: str, error: type[AuthoredFileError]
+) -> Any:
+    line = node.start_mark.line + 1
+    lines[path] = line
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            raise error(shown, line, format_path(path), f"YAML tag {node.tag!r} is not allowed")
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                raise error(
+                    shown, key_node.start_mark.line + 1, format_path(path), "keys must be plain words"
+                )
+            key = str(key_node.value)
+            if key in out:
+                raise error(shown, key_node.start_mark.line + 1, format_path((*path, key)), "duplicate key")
+            out[key] = _convert(value_node, (*path, key), lines, shown, error)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise error(shown, line, format_path(path), f"YAML tag {node.tag!r} is not allowed")
+        return [_convert(item, (*path, i), lines, shown, error) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    if node.tag not in _SCALAR_TAGS:
+        raise error(shown, line, format_path(path), f"YAML tag {node.tag!r} is not allowed")
+    if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+        return str(node.value)
+    # Bool, int, float and null: SafeConstructor's own scalar rules (1_000, .inf, yes/no ...).
+    return _SAFE.yaml_constructors[node.tag](_SAFE, node)
+
+
+_SAFE = yaml.constructor.SafeConstructor()
