@@ -1,0 +1,74 @@
+"""The pure end-of-turn state machine and the energy detector."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from voicecoach.config import TurnOptions
+from voicecoach.turns import EndpointState, EnergyDetector, TurnEnded, step
+
+pytestmark = pytest.mark.unit
+
+RATE = 16_000
+FRAME = 512  # 32 ms
+
+
+def feed(pattern: list[tuple[float, float]], options: TurnOptions = TurnOptions()) -> list[TurnEnded]:
+    """Run (probability, seconds) spans through the state machine; return the turns it ends."""
+    state, position, ended = EndpointState(), 0, []
+    for probability, seconds in pattern:
+        for _ in range(int(round(seconds * RATE / FRAME))):
+            state, turn = step(state, probability, position, FRAME, RATE, options)
+            position += FRAME
+            if turn is not None:
+                ended.append(turn)
+    return ended
+
+
+def test_speech_then_long_silence_is_one_turn() -> None:
+    turns = feed([(0.0, 1.0), (0.9, 2.0), (0.0, 1.0)])
+    assert len(turns) == 1
+    turn = turns[0]
+    assert turn.reason == "silence"
+    assert turn.start == pytest.approx(1.0 * RATE, abs=FRAME)
+    assert turn.end == pytest.approx(3.0 * RATE, abs=FRAME)
+
+
+def test_a_thinking_pause_shorter_than_the_end_silence_does_not_end_the_turn() -> None:
+    turns = feed([(0.9, 1.5), (0.0, 0.5), (0.9, 1.5), (0.0, 1.0)])
+    assert len(turns) == 1
+    assert turns[0].end - turns[0].start == pytest.approx(3.5 * RATE, abs=2 * FRAME)
+
+
+def test_a_longer_end_silence_keeps_pausing_trainees_in_one_turn() -> None:
+    patient = TurnOptions(end_silence_s=1.6)
+    assert len(feed([(0.9, 1.0), (0.0, 1.2), (0.9, 1.0), (0.0, 2.0)], patient)) == 1
+    assert len(feed([(0.9, 1.0), (0.0, 1.2), (0.9, 1.0), (0.0, 2.0)])) == 2
+
+
+def test_a_click_is_not_a_turn() -> None:
+    assert feed([(0.0, 0.5), (0.9, 0.064), (0.0, 2.0)]) == []
+
+
+def test_noise_bursts_too_short_in_total_are_dropped() -> None:
+    options = TurnOptions(min_turn_speech_s=0.5)
+    assert feed([(0.9, 0.2), (0.0, 1.0)], options) == []
+
+
+def test_a_turn_is_cut_at_the_maximum_length() -> None:
+    turns = feed([(0.9, 12.0)], TurnOptions(max_turn_s=5.0))
+    assert [t.reason for t in turns] == ["max_length", "max_length"]
+    assert turns[0].end - turns[0].start == pytest.approx(5.0 * RATE, abs=FRAME)
+
+
+def test_energy_detector_separates_speechlike_bursts_from_a_noise_floor() -> None:
+    rng = np.random.default_rng(1)
+    detector = EnergyDetector(frame_samples=FRAME)
+    noise = [rng.normal(0, 0.003, FRAME).astype(np.float32) for _ in range(40)]
+    for frame in noise:
+        quiet = detector.speech_probability_of(frame)
+    t = np.arange(FRAME) / RATE
+    loud = detector.speech_probability_of((0.2 * np.sin(2 * np.pi * 180 * t)).astype(np.float32))
+    assert quiet < 0.2
+    assert loud > 0.9
