@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from voicecoach.types import AudioClip, Transcript
+from voicecoach.types import AudioClip, Reply, Transcript
 
 
 class Transcriber(Protocol):
@@ -34,8 +34,8 @@ class Synthesizer(Protocol):
 class AudioSource(Protocol):
     """Where trainee replies come from: a microphone, or recorded files."""
 
-    def replies(self) -> Iterator[AudioClip | str]:
-        """Yield each reply in turn: a clip, or typed text (which skips tone analysis)."""
+    def replies(self) -> Iterator[Reply]:
+        """Yield each reply in turn: spoken (a clip) or typed (text, which skips tone analysis)."""
         ...
 
 

@@ -140,6 +140,18 @@ class Transcript:
         return len(self.words) if self.words else len(self.text.split())
 
 
+@dataclass(frozen=True, eq=False)
+class Reply:
+    """One trainee reply as it arrives: spoken (``clip``) or typed (``text``), named by ``label``.
+
+    ``label`` says where it came from (a file name, "microphone turn 3") for messages and reports.
+    """
+
+    label: str
+    clip: AudioClip | None = None
+    text: str | None = None
+
+
 @dataclass(frozen=True)
 class ToneFlag:
     """One finding about delivery: a stable ``code`` and the plain-words ``message``."""
@@ -347,6 +359,7 @@ class SessionReport:
     opening_line: str
     calm_presence_reasons: tuple[str, ...] = ()
     baseline: BaselineSource = "population"
+    safety_step: str | None = None  # what a specialist should do now, when the client escalated
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -358,6 +371,7 @@ class SessionReport:
             "calm_presence_reasons": list(self.calm_presence_reasons),
             "baseline": self.baseline,
             "opening_line": self.opening_line,
+            "safety_step": self.safety_step,
             "turns": [t.to_dict() for t in self.turns],
             "settings": self.settings,
         }

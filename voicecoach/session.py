@@ -1,0 +1,200 @@
+"""The practice loop: a thin, synchronous driver over the pure stages.
+
+``process_turn`` takes one reply through transcription, tone, wording, the persona's move, the
+persona's answer and the calm-presence score. ``run_session`` alternates the persona and the
+trainee until the scenario resolves, escalates or runs out of turns, storing each completed turn
+(``SessionStore``) before the persona answers aloud, so nothing is lost if the program stops.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from voicecoach.analysis.tone import analyze_tone
+from voicecoach.analysis.wording import analyze_wording
+from voicecoach.audio.clip import resample
+from voicecoach.config import SessionOptions
+from voicecoach.errors import AudioFileError
+from voicecoach.feedback.score import DEFAULT_RUBRIC, Rubric, score_session, score_turn
+from voicecoach.persona.reply import choose_reply, opening_line, voice_for
+from voicecoach.persona.schema import Persona
+from voicecoach.persona.state import initial_state, next_state
+from voicecoach.ports import AudioSink, Synthesizer, Transcriber
+from voicecoach.types import (
+    ANALYSIS_RATE,
+    AudioClip,
+    Baseline,
+    Outcome,
+    PersonaState,
+    Reply,
+    SessionReport,
+    Transcript,
+    TurnResult,
+)
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The adapters a session talks through (real ones from the CLI, fakes in tests)."""
+
+    transcriber: Transcriber
+    synthesizer: Synthesizer
+    sink: AudioSink
+
+
+class SessionObserver(Protocol):
+    """What a front end hears of a session as it happens (progress, screens)."""
+
+    def persona_said(self, line: str, stage: str) -> None:
+        """The persona is about to speak ``line``."""
+
+    def turn_done(self, turn: TurnResult) -> None:
+        """A reply has been processed and stored."""
+
+
+class TurnStore(Protocol):
+    """Where completed turns go as soon as they exist (``voicecoach.store.SessionStore``)."""
+
+    def save_opening(self, line: str, clip: AudioClip) -> str:
+        """Keep the persona's opening audio; return its file name."""
+        ...
+
+    def save_turn(
+        self, turn: TurnResult, reply: Reply, persona_clip: AudioClip, report: SessionReport
+    ) -> TurnResult:
+        """Keep a completed turn and the session so far; return the turn with its file names."""
+        ...
+
+
+@dataclass
+class _Quiet:
+    def persona_said(self, line: str, stage: str) -> None:
+        pass
+
+    def turn_done(self, turn: TurnResult) -> None:
+        pass
+
+
+@dataclass
+class SessionContext:
+    """Everything fixed for one session."""
+
+    persona: Persona
+    engines: Engines
+    options: SessionOptions = field(default_factory=SessionOptions)
+    baseline: Baseline | None = None
+    rubric: Rubric = DEFAULT_RUBRIC
+
+
+def speak(ctx: SessionContext, line: str, state: PersonaState) -> AudioClip:
+    """Synthesise a persona line in the voice of its current stage."""
+    voice = voice_for(ctx.persona, state.stage)
+    return ctx.engines.synthesizer.synthesize(line, rate=voice.rate, volume=voice.volume, pitch=voice.pitch)
+
+
+def process_turn(
+    ctx: SessionContext,
+    index: int,
+    reply: Reply,
+    state: PersonaState,
+    persona_line: str,
+    rng: random.Random,
+) -> tuple[TurnResult, PersonaState]:
+    """Take one reply through every stage; return the turn and the persona's new state."""
+    if reply.clip is not None:
+        clip = resample(reply.clip, ANALYSIS_RATE)
+        transcript = ctx.engines.transcriber.transcribe(clip)
+        if not transcript.text.strip():
+            raise AudioFileError(f"{reply.label}: no speech was heard in this recording")
+        tone = analyze_tone(clip, transcript, ctx.baseline)
+    else:
+        transcript = Transcript(text=reply.text or "", model="typed")
+        tone = None
+    wording = analyze_wording(transcript.text, context=persona_line)
+    update = next_state(ctx.persona, state, wording, tone, max_turns=ctx.options.max_turns)
+    line, after = choose_reply(ctx.persona, update, wording, rng)
+    score = score_turn(tone, wording, update, ctx.rubric)
+    turn = TurnResult(
+        index=index,
+        transcript=transcript,
+        tone=tone,
+        wording=wording,
+        update=update,
+        persona_reply=line,
+        score=score,
+    )
+    return turn, after
+
+
+def build_report(
+    ctx: SessionContext, opening: str, turns: Iterable[TurnResult], outcome: Outcome
+) -> SessionReport:
+    """The session so far as a report."""
+    done = tuple(turns)
+    calm, reasons = score_session(done)
+    safety = done[-1].update.safety_step if done and outcome == "escalated" else None
+    return SessionReport(
+        persona=ctx.persona.id,
+        outcome=outcome,
+        calm_presence=calm,
+        turns=done,
+        opening_line=opening,
+        calm_presence_reasons=reasons,
+        baseline="trainee" if ctx.baseline else "population",
+        safety_step=safety,
+        settings=_settings(ctx),
+    )
+
+
+def _settings(ctx: SessionContext) -> dict[str, Any]:
+    options = ctx.options
+    return {
+        "seed": options.seed,
+        "difficulty": options.difficulty,
+        "max_turns": options.max_turns,
+        "rubric": ctx.rubric.name,
+        "baseline_trainee": ctx.baseline.trainee if ctx.baseline else None,
+    }
+
+
+def run_session(
+    ctx: SessionContext,
+    replies: Iterable[Reply],
+    store: TurnStore,
+    observer: SessionObserver | None = None,
+) -> SessionReport:
+    """Run a whole session; every completed turn is stored before the persona answers it.
+
+    An exception from a reply (a corrupt file, a lost microphone) propagates after the turns
+    before it have been stored.
+    """
+    watch = observer or _Quiet()
+    rng = random.Random(ctx.options.seed)
+    state = initial_state(ctx.persona, ctx.options.difficulty)
+    opening = opening_line(ctx.persona, rng)
+    watch.persona_said(opening, state.stage)
+    opening_clip = speak(ctx, opening, state)
+    store.save_opening(opening, opening_clip)
+    ctx.engines.sink.play(opening_clip)
+
+    turns: list[TurnResult] = []
+    last_line = opening
+    outcome: Outcome = "unresolved"
+    for index, reply in enumerate(replies, start=1):
+        turn, state = process_turn(ctx, index, reply, state, last_line, rng)
+        final = turn.update.outcome
+        persona_clip = speak(ctx, turn.persona_reply, state)
+        report = build_report(ctx, opening, [*turns, turn], final or "unresolved")
+        turn = store.save_turn(turn, reply, persona_clip, report)
+        turns.append(turn)
+        watch.turn_done(turn)
+        watch.persona_said(turn.persona_reply, state.stage)
+        ctx.engines.sink.play(persona_clip)
+        last_line = turn.persona_reply
+        if final is not None:
+            outcome = final
+            break
+    return build_report(ctx, opening, turns, outcome)
