@@ -141,6 +141,10 @@ class Persona:
         """Possessive pronoun (his, her, their), as in "you named his frustration"."""
         return {"he": "his", "she": "her", "they": "their"}[self.pronoun]
 
+    def they(self, singular: str, plural: str) -> str:
+        """Pronoun and agreeing verb: ``they("hears", "hear")`` → "he hears" or "they hear"."""
+        return f"{self.pronoun} {plural if self.pronoun == 'they' else singular}"
+
     @property
     def object_pronoun(self) -> str:
         """Object pronoun: him, her or them."""

@@ -270,7 +270,7 @@ class _Turn:
         elif words > LONG_WORDS and self.state.stage in ("defensive", "agitated", "crisis"):
             self.add(
                 2.0 * self.up_scale,
-                f"a long reply is hard to take in when {self.persona.pronoun} is this upset",
+                f"a long reply is hard to take in when {self.persona.they('is', 'are')} this upset",
             )
 
     def tone(self, tone: ToneReport) -> None:
@@ -323,7 +323,8 @@ def next_state(
         if after < floor:
             reasons.append(
                 Reason(
-                    floor - after, f"{persona.name} won't settle until {persona.pronoun} hears {unmet.label}"
+                    floor - after,
+                    f"{persona.name} won't settle until {persona.they('hears', 'hear')} {unmet.label}",
                 )
             )
             after = floor
@@ -410,7 +411,7 @@ def _escalating_text(tag: Tag, evidence: str, persona: Persona) -> str:
         "command": f"{said} is an order; being told what to do pushes back",
         "blame": f"{said} puts the blame on {him}",
         "labeling": f"{said} labels {him} instead of the problem",
-        "dismissal": f"{said} brushes off what {persona.pronoun} feels",
+        "dismissal": f"{said} brushes off what {persona.they('feels', 'feel')}",
         "sarcasm": f"{said} sounds sarcastic",
         "arguing": f"{said} argues with {him} instead of hearing {him}",
         "rule_citing": f"{said} hides behind the rules",
