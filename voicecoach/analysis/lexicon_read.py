@@ -1,0 +1,98 @@
+"""Read an authored YAML file safely and remember the line of every key.
+
+YAML tags are refused before any object is built: only plain mappings, lists, text, numbers,
+booleans and null are allowed, so ``!!python/object`` and friends can never run code. Keys are
+addressed with dots (``tags.command.phrases.3``) and each one knows its 1-based line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from voicecoach.errors import AuthoredFileError
+
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A parsed file: its plain data and the line of every dotted key."""
+
+    path: str
+    data: Any
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        """The value at a dotted key, or ``None`` if any part is missing."""
+        node = self.data
+        for part in key.split("."):
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+        return node
+
+    def line(self, key: str) -> int | None:
+        """Line of ``key``, or of its nearest existing parent, or ``None``."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0]
+        return None
+
+
+def read_yaml(path: Path) -> Doc:
+    """Parse ``path``; raise ``AuthoredFileError`` for unreadable, invalid or tagged YAML."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise AuthoredFileError(name, None, "", f"cannot be read: {e}") from e
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else None
+        raise AuthoredFileError(name, line, "", f"is not valid YAML: {e.problem}") from e
+    except yaml.YAMLError as e:
+        raise AuthoredFileError(name, None, "", f"is not valid YAML: {e}") from e
+    if root is None:
+        raise AuthoredFileError(name, 1, "", "is empty")
+    lines: dict[str, int] = {}
+    data = _plain(root, "", name, lines)
+    if not isinstance(data, dict):
+        raise AuthoredFileError(name, root.start_mark.line + 1, "", "must be a mapping of keys")
+    return Doc(name, data, lines)
+
+
+def _plain(node: yaml.Node, key: str, path: str, lines: dict[str, int]) -> Any:
+    line = node.start_mark.line + 1
+    if node.tag not in _PLAIN_TAGS:
+        raise AuthoredFileError(path, line, key, f"YAML tag {node.tag!r} is not allowed in this file")
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for k_node, v_node in node.value:
+            k = _plain(k_node, key, path, lines)
+            if isinstance(k, (dict, list)):
+                raise AuthoredFileError(path, k_node.start_mark.line + 1, key, "a key must be plain text")
+            child = f"{key}.{k}" if key else str(k)
+            if str(k) in out:
+                raise AuthoredFileError(path, k_node.start_mark.line + 1, child, "appears twice")
+            lines[child] = k_node.start_mark.line + 1
+            out[str(k)] = _plain(v_node, child, path, lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            child = f"{key}.{i}" if key else str(i)
+            lines[child] = item.start_mark.line + 1
+            items.append(_plain(item, child, path, lines))
+        return items
+    return yaml.SafeLoader("").construct_object(node)

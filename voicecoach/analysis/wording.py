@@ -1,0 +1,237 @@
+"""What the trainee's words did: de-escalation moves with evidence, an effect and a score.
+
+Rule-based and explainable: every finding names the words that triggered it (offsets into the
+original text) and comes from a phrase in ``lexicon.yaml`` that an instructor can read and edit.
+The steps, in order:
+
+1. normalise the text (case, apostrophes, ASR spellings, fillers) keeping original offsets;
+2. try each lexicon phrase where its first word occurs;
+3. drop phrases cancelled by a negation shortly before ("I'm *not* going to tell you to calm
+   down") or by a tag's ``not_after`` words, then apply the tags' ``suppresses``/``overrides``
+   ("can you calm down?" is a command, not a question);
+4. judge reflections against the persona's last line (``wording_reflect``);
+5. "yes, but": a de-escalating move followed by "but" and an escalating move is not credited
+   (CPI, MI: "but" erases what came before);
+6. effect: escalating if any escalating tag remains, else de-escalating if any de-escalating
+   tag, else neutral; the score is the sum of the weights of the distinct tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from voicecoach.analysis.lexicon import Lexicon, load_lexicon
+from voicecoach.analysis.wording_reflect import find_reflections, sentences
+from voicecoach.analysis.wording_text import CLAUSE_PUNCT, Token, joined, normalise, raw_tokens
+from voicecoach.types import (
+    DEESCALATING_TAGS,
+    ESCALATING_TAGS,
+    Effect,
+    Evidence,
+    Tag,
+    Technique,
+    WordingReport,
+)
+
+#: How far back ``not_after`` words reach: they qualify the phrase right after them
+#: ("what time did you", "if you stop").
+NOT_AFTER_WINDOW = 3
+_QUESTION_TAGS: frozenset[str] = frozenset({"open_question", "closed_question"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A phrase that matched: what it signals and its inclusive token span."""
+
+    kind: str
+    key: str
+    first: int
+    last: int
+
+    def overlaps(self, other: Hit) -> bool:
+        """True when the two token spans share a token."""
+        return self.first <= other.last and other.first <= self.last
+
+
+def analyze_wording(text: str, context: str | None = None, lexicon: Lexicon | None = None) -> WordingReport:
+    """Find the de-escalation moves in ``text``; ``context`` is what the persona just said.
+
+    Never raises for any string: empty, very long, non-English or symbol-only text gives a
+    neutral report with no techniques.
+    """
+    lex = lexicon if lexicon is not None else load_lexicon()
+    tokens = normalise(raw_tokens(text), lex.respell, lex.fillers)
+    if not any(t.norm not in CLAUSE_PUNCT for t in tokens):
+        return WordingReport(text=text, effect="neutral", score=0.0, notes=("No words to analyse.",))
+    ctx_tokens = normalise(raw_tokens(context), lex.respell, lex.fillers) if context else None
+    hits = match_phrases(tokens, lex)
+    notes: list[str] = []
+    tag_hits = _resolve(tokens, [h for h in hits if h.kind == "tag"], lex, notes)
+    tag_hits += _reflections(
+        tokens, ctx_tokens=ctx_tokens, hits=hits, tag_hits=tag_hits, lex=lex, notes=notes
+    )
+    tag_hits += _bare_questions(tokens, tag_hits)
+    tag_hits = _yes_but(tokens, tag_hits, lex, notes)
+    tags = {h.key for h in tag_hits}
+    if not tags & {"reflection", "validation"}:
+        for h in hits:
+            if h.kind == "note":
+                notes.append(lex.notes[int(h.key)].note)
+    techniques = tuple(
+        Technique(tag=_tag(h.key), evidence=_evidence(text, tokens, h))
+        for h in sorted(tag_hits, key=lambda h: (h.first, h.last))
+    )
+    found = {t.tag for t in techniques}
+    score = sum(lex.rule(tag).weight for tag in found)
+    return WordingReport(
+        text=text,
+        effect=_effect(found),
+        score=float(score),
+        techniques=techniques,
+        notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def match_phrases(tokens: Sequence[Token], lex: Lexicon) -> list[Hit]:
+    """Every lexicon phrase (tags, notes, stems, domains) matching at some token."""
+    norm, starts = joined(tokens)
+    end_of = {s + len(t.norm) + 1: i for i, (s, t) in enumerate(zip(starts, tokens, strict=True))}
+    hits: list[Hit] = []
+    for i, tok in enumerate(tokens):
+        entries = lex.index.get(tok.norm, ())
+        if lex.prefix_index:
+            entries += tuple(e for p, e in lex.prefix_index if tok.norm.startswith(p))
+        for entry in entries:
+            m = entry.phrase.regex.match(norm, starts[i])
+            if m:
+                hits.append(Hit(entry.kind, entry.key, i, end_of[m.end()]))
+    return hits
+
+
+def preceded_by(
+    tokens: Sequence[Token], i: int, cues: Iterable[Sequence[str]], window: int, stops: frozenset[str]
+) -> str:
+    """The cue found within ``window`` words before token ``i`` in the same clause, or ""."""
+    before: list[str] = []
+    j = i - 1
+    while j >= 0 and len(before) < window:
+        word = tokens[j].norm
+        if word in CLAUSE_PUNCT or word in stops:
+            break
+        before.append(word)
+        j -= 1
+    before.reverse()
+    for cue in cues:
+        n = len(cue)
+        if any(tuple(before[k : k + n]) == tuple(cue) for k in range(len(before) - n + 1)):
+            return " ".join(cue)
+    return ""
+
+
+def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list[str]) -> list[Hit]:
+    kept: list[Hit] = []
+    for h in hits:
+        rule = lex.rule(_tag(h.key))
+        cue = ""
+        if rule.negatable:
+            cue = preceded_by(tokens, h.first, lex.negation_cues, lex.negation_window, lex.but_words)
+        if not cue and rule.not_after:
+            cue = preceded_by(
+                tokens, h.first, [w.split() for w in rule.not_after], NOT_AFTER_WINDOW, frozenset()
+            )
+        if not cue:
+            kept.append(h)
+        elif rule.tag in ESCALATING_TAGS and rule.negatable:
+            words = " ".join(t.norm for t in tokens[h.first : h.last + 1])
+            notes.append(f'"{words}" follows "{cue}", so it is not counted as {rule.tag}.')
+    kept = _longest_per_tag(kept)
+    suppressed = {
+        id(h)
+        for h in kept
+        for g in kept
+        if g is not h and h.key in lex.rule(_tag(g.key)).suppresses and g.overlaps(h)
+    }
+    kept = [h for h in kept if id(h) not in suppressed]
+    present = {h.key for h in kept}
+    overridden = {t for tag in present for t in lex.rule(_tag(tag)).overrides}
+    return [h for h in kept if h.key not in overridden]
+
+
+def _longest_per_tag(hits: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (h.key, h.first, -h.last)):
+        if out and out[-1].key == h.key and out[-1].overlaps(h):
+            continue
+        out.append(h)
+    return out
+
+
+def _reflections(
+    tokens: Sequence[Token],
+    *,
+    ctx_tokens: Sequence[Token] | None,
+    hits: list[Hit],
+    tag_hits: list[Hit],
+    lex: Lexicon,
+    notes: list[str],
+) -> list[Hit]:
+    stems = [(h.first, h.last) for h in hits if h.kind == "stem"]
+    blocked = [(h.first, h.last) for h in tag_hits if h.key in _QUESTION_TAGS or h.key in ESCALATING_TAGS]
+    out: list[Hit] = []
+    for f in find_reflections(tokens, ctx_tokens, stems, blocked, lex):
+        if f.note:
+            notes.append(f.note)
+            continue
+        hit = Hit("tag", "reflection", f.first, f.last)
+        if not any(h.key == "reflection" and h.overlaps(hit) for h in tag_hits):
+            out.append(hit)
+    return out
+
+
+def _bare_questions(tokens: Sequence[Token], tag_hits: list[Hit]) -> list[Hit]:
+    """A sentence ending in "?" that no phrase explains is counted as a closed question."""
+    out: list[Hit] = []
+    for first, last in sentences(tokens):
+        if last + 1 >= len(tokens) or tokens[last + 1].norm != "?":
+            continue
+        span = Hit("tag", "closed_question", first, last)
+        if not any(h.overlaps(span) for h in tag_hits):
+            out.append(span)
+    return out
+
+
+def _yes_but(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list[str]) -> list[Hit]:
+    buts = [i for i, t in enumerate(tokens) if t.norm in lex.but_words]
+    if not buts:
+        return hits
+    cancelled: set[int] = set()
+    for b in buts:
+        if not any(h.first > b and h.key in ESCALATING_TAGS for h in hits):
+            continue
+        for h in hits:
+            if h.last < b and h.key in lex.but_cancels:
+                cancelled.add(id(h))
+                notes.append(f'"But" after the {h.key} takes it back; the escalating part is what lands.')
+    return [h for h in hits if id(h) not in cancelled]
+
+
+def _evidence(text: str, tokens: Sequence[Token], hit: Hit) -> Evidence:
+    start, end = tokens[hit.first].start, tokens[hit.last].end
+    return Evidence(text=text[start:end], start=start, end=end)
+
+
+def _effect(tags: set[Tag]) -> Effect:
+    if tags & set(ESCALATING_TAGS):
+        return "escalating"
+    if tags & set(DEESCALATING_TAGS):
+        return "deescalating"
+    return "neutral"
+
+
+def _tag(name: str) -> Tag:
+    # Keys of tag hits come from the lexicon, which only accepts names in ALL_TAGS.
+    for t in ESCALATING_TAGS + DEESCALATING_TAGS + ("closed_question",):
+        if t == name:
+            return t
+    raise KeyError(name)

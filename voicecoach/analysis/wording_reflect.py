@@ -1,0 +1,147 @@
+"""Is a statement a reflection of what the persona just said?
+
+MITI 4.2.1 codes a reflection as a *statement* that says back what the client said or meant.
+Here that is judged by concepts, not strings: the trainee's sentence must share ideas with the
+persona's line (the ``concepts:`` groups in the lexicon map "sitting since six" and "waiting since
+six" to the same idea), be addressed to the person ("you ..."), or open with a reflective stem
+("sounds like ..."). Copying a run of the persona's words back is an echo, and a stem with no
+content ("I hear you") is a stock phrase: both earn a note instead of credit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from voicecoach.analysis.lexicon import Lexicon
+from voicecoach.analysis.wording_text import CLAUSE_PUNCT, SENTENCE_PUNCT, Token
+
+_FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'll", "i'd", "me", "my", "we", "we're", "we'll", "let's"})
+_SECOND_PERSON = frozenset({"you", "you're", "you've", "you'll", "you'd", "your", "yourself"})
+# Question openers without a question mark (speech recognition drops it).
+_QUESTION_OPENERS = frozenset(
+    {"do", "did", "does", "are", "is", "was", "were", "can", "could", "would", "will", "have", "has"}
+    | {"what", "how", "why", "where", "when", "who", "which", "what's", "how's", "should"}
+)
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+
+
+@dataclass(frozen=True)
+class ReflectionFinding:
+    """A sentence judged a reflection (token span, inclusive), or a note about a near miss."""
+
+    first: int
+    last: int
+    note: str = ""
+
+
+def sentences(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Inclusive token spans of sentences (punctuation excluded)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i, t in enumerate(tokens):
+        if t.norm in SENTENCE_PUNCT:
+            if i > start:
+                spans.append((start, i - 1))
+            start = i + 1
+    if start < len(tokens):
+        spans.append((start, len(tokens) - 1))
+    return spans
+
+
+def concepts_of(words: Sequence[str], lex: Lexicon) -> set[str]:
+    """The ideas a run of words carries: concept names, or crude stems for other content words."""
+    out: set[str] = set()
+    for w in words:
+        if w in lex.stopwords or w in CLAUSE_PUNCT or (len(w) < 3 and not w.isdigit()):
+            continue
+        concept = lex.concepts.get(w)
+        if concept is None:
+            concept = next((c for p, c in lex.concept_prefixes if w.startswith(p)), None)
+        out.add(concept if concept is not None else _stem(w))
+    return out
+
+
+def find_reflections(
+    tokens: Sequence[Token],
+    context_tokens: Sequence[Token] | None,
+    stem_starts: Sequence[tuple[int, int]],
+    blocked: Sequence[tuple[int, int]],
+    lex: Lexicon,
+) -> list[ReflectionFinding]:
+    """Reflections among the sentences of ``tokens``.
+
+    ``stem_starts``: token spans where a reflective stem matched. ``blocked``: spans of question
+    and escalating findings; a sentence holding one is not a reflection ("you should have locked
+    it" shares words with the complaint but is blame).
+    """
+    rules = lex.reflection
+    ctx_words = [t.norm for t in context_tokens] if context_tokens else []
+    ctx_concepts = concepts_of(ctx_words, lex)
+    out: list[ReflectionFinding] = []
+    for first, last in sentences(tokens):
+        words = [t.norm for t in tokens[first : last + 1]]
+        if _is_question(tokens, first, last) or _overlaps(blocked, first, last):
+            continue
+        stem = next((s for s in stem_starts if first <= s[0] <= last), None)
+        after = words[stem[1] - first + 1 :] if stem else words
+        mine = concepts_of(after, lex)
+        shared = len(mine & ctx_concepts)
+        person = _person(words if stem is None else after)
+        if stem is not None:
+            if not mine:
+                out.append(ReflectionFinding(first, last, rules.stock_note))
+                continue
+            ok = not ctx_words or shared >= 1 or person == "second"
+        elif person == "second":
+            ok = bool(ctx_words) and shared >= rules.min_overlap
+        elif person == "none":
+            ok = bool(ctx_words) and shared >= rules.min_overlap_impersonal
+        else:
+            ok = False
+        if ok and ctx_words and _echo(words, ctx_words, rules.echo_words):
+            out.append(ReflectionFinding(first, last, rules.echo_note))
+        elif ok:
+            out.append(ReflectionFinding(stem[0] if stem else first, last))
+    return out
+
+
+def _is_question(tokens: Sequence[Token], first: int, last: int) -> bool:
+    if last + 1 < len(tokens) and tokens[last + 1].norm == "?":
+        return True
+    return tokens[first].norm in _QUESTION_OPENERS
+
+
+def _overlaps(spans: Sequence[tuple[int, int]], first: int, last: int) -> bool:
+    return any(a <= last and b >= first for a, b in spans)
+
+
+def _person(words: Sequence[str]) -> str:
+    """Who the sentence is about, from its first personal pronoun: first, second or none."""
+    for w in words:
+        if w in _FIRST_PERSON:
+            return "first"
+        if w in _SECOND_PERSON:
+            return "second"
+    return "none"
+
+
+def _echo(words: Sequence[str], ctx: Sequence[str], run: int) -> bool:
+    """True when a run of ``run``+ words is copied and the copy is most of the sentence."""
+    content = [w for w in words if w not in CLAUSE_PUNCT]
+    if len(content) < run:
+        return False
+    ctx_runs = {tuple(ctx[i : i + run]) for i in range(len(ctx) - run + 1)}
+    copied = [False] * len(content)
+    for i in range(len(content) - run + 1):
+        if tuple(content[i : i + run]) in ctx_runs:
+            for j in range(i, i + run):
+                copied[j] = True
+    return sum(copied) >= 0.7 * len(content)
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
