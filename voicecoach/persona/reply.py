@@ -21,7 +21,16 @@ import random
 from dataclasses import replace
 
 from voicecoach.persona.schema import Persona
-from voicecoach.types import Cue, PersonaState, ReactionKind, Stage, StateUpdate, VoiceSettings, WordingReport
+from voicecoach.types import (
+    STAGES,
+    Cue,
+    PersonaState,
+    ReactionKind,
+    Stage,
+    StateUpdate,
+    VoiceSettings,
+    WordingReport,
+)
 
 #: Reactions that show the persona warming; withheld while agitation is still rising or high.
 WARM_REACTIONS: frozenset[ReactionKind] = frozenset(
@@ -87,13 +96,22 @@ def _pools(persona: Persona, update: StateUpdate) -> list[tuple[tuple[str, ...],
     fell = update.after.agitation < update.before.agitation
     settled_enough = state.stage in ("calm", "anxious", "defensive")
     for cue in update.cues:
-        lines = replies.reactions.get(cue.kind)
-        if not lines:
-            continue
         if cue.kind in WARM_REACTIONS and not (fell and settled_enough):
             continue
-        pools.append((lines, cue.echo))
-    pools.append((replies.stages[state.stage], _first_echo(update.cues)))
+        if cue.kind == "need_met":
+            # The need's own lines first: "You'd really ask the nurse?" beats a generic thanks.
+            newly = update.after.needs_met - update.before.needs_met
+            pools.extend((n.replies, "") for n in persona.needs if n.id in newly and n.replies)
+        lines = replies.reactions.get(cue.kind)
+        if lines:
+            pools.append((lines, cue.echo))
+    echo = _first_echo(update.cues)
+    pools.append((replies.stages[state.stage], echo))
+    # Before repeating itself the persona borrows from the neighbouring stage, the one it is
+    # moving toward first; crisis lines stay reserved for crisis.
+    i = STAGES.index(state.stage)
+    near = [STAGES[j] for j in ((i - 1, i + 1) if fell else (i + 1, i - 1)) if 0 <= j < len(STAGES)]
+    pools.extend((replies.stages[s], echo) for s in near if s != "crisis")
     return pools
 
 

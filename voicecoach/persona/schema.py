@@ -64,6 +64,7 @@ class Need:
     Met when the trainee's reply carries any of ``tags`` (if given) *and* any of ``phrases``
     (if given). ``required`` needs hold agitation above the resolve level until met, and after
     ``patience`` turns each unmet turn adds ``penalty`` (ignoring the need keeps agitation up).
+    ``replies`` are what the persona says the moment this need is met (before generic lines).
     """
 
     id: str
@@ -74,6 +75,7 @@ class Need:
     required: bool
     patience: int
     penalty: float
+    replies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,9 @@ def _needs(r: _Reader) -> tuple[Need, ...]:
     out: list[Need] = []
     for i, _ in enumerate(raw):
         p: Path_ = ("needs", i)
-        r.mapping(p, {"id", "label", "tags", "phrases", "relief", "required", "patience", "penalty"})
+        r.mapping(
+            p, {"id", "label", "tags", "phrases", "relief", "required", "patience", "penalty", "replies"}
+        )
         tags = r.texts((*p, "tags"), required=False)
         for j, tag in enumerate(tags):
             if tag not in ALL_TAGS:
@@ -358,6 +362,7 @@ def _needs(r: _Reader) -> tuple[Need, ...]:
                 required=bool(required),
                 patience=int(r.number((*p, "patience"), 0, 50, 2)),
                 penalty=r.number((*p, "penalty"), 0, 20, 3),
+                replies=_lines(r, (*p, "replies"), required=False),
             )
         )
     return tuple(out)
@@ -382,8 +387,8 @@ def _replies(r: _Reader) -> Replies:
 _BRACES = re.compile(r"\{[^{}]*\}")
 
 
-def _lines(r: _Reader, path: Path_) -> tuple[str, ...]:
-    lines = r.texts(path)
+def _lines(r: _Reader, path: Path_, required: bool = True) -> tuple[str, ...]:
+    lines = r.texts(path, required=required)
     for i, line in enumerate(lines):
         for found in _BRACES.findall(line):
             if found not in PLACEHOLDERS:

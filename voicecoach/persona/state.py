@@ -403,9 +403,16 @@ def _tone_reasons(tone: ToneReport, tally: _Turn, up_scale: float, calm_scale: f
     return pushed
 
 
+def _quote(evidence: str, limit: int = 48) -> str:
+    """Evidence short enough to read inside a reason; long reflections are cut at a word."""
+    if len(evidence) <= limit:
+        return evidence
+    return evidence[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _escalating_text(tag: Tag, evidence: str, persona: Persona) -> str:
     him, his, name = persona.object_pronoun, persona.possessive, persona.name
-    said = f"'{evidence}'" if evidence else "that"
+    said = f"'{_quote(evidence)}'" if evidence else "that"
     return {
         "threat": f"{said} sounds like a threat, and {name} will remember it",
         "command": f"{said} is an order; being told what to do pushes back",
@@ -421,7 +428,7 @@ def _escalating_text(tag: Tag, evidence: str, persona: Persona) -> str:
 
 def _calming_text(tag: Tag, evidence: str, persona: Persona) -> str:
     his, pron = persona.possessive, persona.pronoun
-    said = f" ('{evidence}')" if evidence else ""
+    said = f" ('{_quote(evidence)}')" if evidence else ""
     return {
         "validation": f"you named {his} feelings{said}",
         "reflection": f"you reflected back what {pron} said{said}",
