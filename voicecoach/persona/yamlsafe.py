@@ -31,8 +31,9 @@ from voicecoach.errors import AuthoredFileError
 MAX_BYTES = 256 * 1024
 #: The deepest real structure is replies → reactions → kind → list (depth 4); 12 is generous.
 MAX_DEPTH = 12
-#: Events in the stream; a 256 KiB file of one-character list items stays below this.
-MAX_EVENTS = 200_000
+#: Events (keys, values, brackets) in the stream: a full persona file has about a thousand, so
+#: fifty times that is room to grow while bounding the work a hostile file can ask for.
+MAX_EVENTS = 50_000
 
 Path_ = tuple[str | int, ...]
 
@@ -149,7 +150,7 @@ def _convert(
     node: yaml.Node, path: Path_, lines: dict[Path_, int], shown: str, error: type[AuthoredFileError]
 ) -> Any:
     line = node.start_mark.line + 1
-    lines[path] = line
+    lines.setdefault(path, line)  # a mapping value keeps the line of its key (set below)
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
             raise error(shown, line, format_path(path), f"YAML tag {node.tag!r} is not allowed")
@@ -162,7 +163,9 @@ def _convert(
             key = str(key_node.value)
             if key in out:
                 raise error(shown, key_node.start_mark.line + 1, format_path((*path, key)), "duplicate key")
-            out[key] = _convert(value_node, (*path, key), lines, shown, error)
+            sub: Path_ = (*path, key)
+            lines[sub] = key_node.start_mark.line + 1
+            out[key] = _convert(value_node, sub, lines, shown, error)
         return out
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
