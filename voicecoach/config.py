@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from voicecoach.types import Difficulty
+
 #: Environment variable naming a CTranslate2 Whisper model folder to use instead of the default.
 MODEL_ENV = "VOICECOACH_MODEL"
 #: Environment variable naming the folder of persona files.
@@ -45,7 +47,7 @@ class SessionOptions:
     seed: int = 0
     playback: bool = True
     keep_audio: bool = True
-    difficulty: str = "standard"
+    difficulty: Difficulty = "standard"
 
 
 @dataclass(frozen=True)
@@ -78,16 +80,17 @@ class ToneOptions:
     silence_db_below_peak: float = 25.0
     # ...and, with a noise floor, at least this share of the floor-to-peak distance above the floor.
     floor_margin_fraction: float = 0.35
-    # de Jong & Wempe (2009): a syllable nucleus is an intensity peak with a 2 dB dip before the next.
+    # de Jong & Wempe (2009): a syllable nucleus is an intensity peak with a 2 dB dip before the next
+    # peak; here the 2 dB must hold on both sides (prominence), see analysis.syllables.
     nucleus_min_dip_db: float = 2.0
     # Pause detection fails below ~10 dB SNR; warn under ~20 dB (DOMAIN.md).
     unusable_snr_db: float = 10.0
     warn_snr_db: float = 20.0
     # More than 0.1% of samples flat at full scale is audible clipping.
     clipped_ratio_warn: float = 0.001
-    # Sentence end: rise of the last ~120 ms over the 300 ms before it, in semitones. Listeners
-    # notice ~2-3 st (DOMAIN.md); 1.5 st over a phrase end is a clear rise on synthetic pairs.
-    rising_end_st: float = 1.5
+    # Sentence end: rise of the last 50 ms of voicing over the low point of the last 500 ms, in
+    # semitones. Listeners notice pitch differences from ~2-3 st (DOMAIN.md): 2 st is the low end.
+    rising_end_st: float = 2.0
     # "Starting thresholds to tune" (DOMAIN.md): tense if rate > +15% over baseline, level >= +6 dB,
     # median F0 >= +3 st, or rising ends in over half the phrases.
     rate_up_pct: float = 15.0

@@ -2,8 +2,10 @@
 
 DOMAIN.md: a falling or level end sounds settled; rising ends in most phrases sound unsure, and a
 reflection (MI) is a statement with falling intonation. A phrase is a speech stretch between
-silent pauses; its end is judged from its last voiced frames: the median F0 of the final
-``_END_S`` against the median of the ``_BEFORE_S`` before that, in semitones.
+silent pauses; its end is judged from its last voiced frames: how far the final ``_END_S`` of
+F0 (median) sits above the low point (10th percentile) of the last ``_TAIL_S`` of voicing, in
+semitones. A statement ends at or near its low point; a question dips and then climbs away from
+it (often only on the last syllable, so a straight line through the phrase end would miss it).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import numpy as np
 from voicecoach.analysis.pauses import IntArray
 from voicecoach.analysis.quality import FloatArray
 
-#: The end of a phrase: its last 120 ms of voicing (about one stressed vowel at conversational rate).
-_END_S = 0.12
-#: What the end is compared with: the 300 ms of voicing before it (the preceding syllable or two).
-_BEFORE_S = 0.30
+#: The end of a phrase: its last 50 ms of voicing (the final part of the last vowel).
+_END_S = 0.05
+#: Where the low point is looked for: the last 500 ms of voicing (the last two or three syllables).
+_TAIL_S = 0.50
 #: A phrase with less voicing than this has no contour worth judging.
 _MIN_VOICED_S = 0.25
 
@@ -42,7 +44,7 @@ def phrase_ends(
     """Judge the end of every phrase ``[starts[i], ends[i])`` of a frame-wise F0 track."""
     judged = rising = 0
     end_frames = max(2, round(_END_S / hop_s))
-    before_frames = max(3, round(_BEFORE_S / hop_s))
+    tail_frames = max(end_frames + 3, round(_TAIL_S / hop_s))
     for s, e in zip(starts, ends, strict=True):
         f0 = f0_hz[s:e]
         voiced = np.flatnonzero(np.isfinite(f0))
@@ -50,11 +52,9 @@ def phrase_ends(
             continue
         st = 12.0 * np.log2(f0[voiced])
         # Voiced frames only, so a final unvoiced consonant does not hide the contour.
-        tail = st[-end_frames:]
-        head = st[-(end_frames + before_frames) : -end_frames]
-        if head.size < 2:
-            continue
+        end = float(np.median(st[-end_frames:]))
+        low = float(np.percentile(st[-tail_frames:], 10))
         judged += 1
-        if float(np.median(tail) - np.median(head)) >= rise_st:
+        if end - low >= rise_st:
             rising += 1
     return PhraseEnds(judged, rising)

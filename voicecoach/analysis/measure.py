@@ -74,12 +74,15 @@ def measure_delivery(samples: npt.ArrayLike, sample_rate: int, options: ToneOpti
     if not seg.has_speech:
         return _no_speech(prep, duration, level, seg)
     track = pitch.two_pass_pitch(prep.samples, fs, hop, n_frames, options)
-    voiced = track.voiced & seg.speech
+    # Pitch and level use every voiced frame: the tracker's own silence rule (Boersma 1993) keeps
+    # quiet speech that the pause threshold leaves out. Nuclei must also lie inside speech.
+    voiced = track.voiced
 
     speech_s = float(seg.ends[-1] - seg.starts[0]) * HOP_S
     phonation_s = float(np.sum(seg.ends - seg.starts)) * HOP_S
     gaps = (seg.starts[1:] - seg.ends[:-1]) * HOP_S
-    peaks = syllables.nuclei(level, voiced, seg, options.nucleus_min_dip_db)
+    vowel_level = syllables.vowel_envelope_db(prep.samples, fs, hop, n_frames)
+    peaks = syllables.nuclei(vowel_level, voiced, seg, options.nucleus_min_dip_db)
     ends = intonation.phrase_ends(track.f0_hz, seg.starts, seg.ends, HOP_S, options.rising_end_st)
     level_dbfs, level_range, bursts = _loudness(level, voiced, options.loud_burst_db)
     f0 = track.f0_hz[voiced]

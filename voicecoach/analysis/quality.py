@@ -28,6 +28,7 @@ _FLAT_TOLERANCE = 1e-4
 _CLIP_MIN_PEAK = 0.25
 #: Largest up/down factor resampled exactly (polyphase filter length grows with the factor).
 _MAX_POLY_FACTOR = 2_000
+_HIGHPASS = signal.butter(2, 50.0, btype="highpass", fs=ANALYSIS_RATE, output="sos")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Prepared:
 
 
 def prepare(samples: npt.ArrayLike, sample_rate: int) -> Prepared:
-    """Mono float64 at ``ANALYSIS_RATE`` with non-finite samples zeroed and DC removed.
+    """Mono float64 at ``ANALYSIS_RATE``, non-finite samples zeroed, DC and rumble below 50 Hz removed.
 
     Stereo (either ``(n, channels)`` or ``(channels, n)``) is averaged to mono. An impossible rate
     gives an empty result with ``rate_ok`` False rather than an exception.
@@ -64,6 +65,10 @@ def prepare(samples: npt.ArrayLike, sample_rate: int) -> Prepared:
     x = _resample(x, int(sample_rate))
     if x.size:
         x = x - float(np.mean(x))
+        # Speech has nothing below ~50 Hz (the lowest F0s), but handling noise, wind and DC drift
+        # do, and they would otherwise set the level and hide pauses (mfa/cold_corpus is
+        # dominated by 2-6 Hz rumble). 2nd-order Butterworth: gentle enough to keep a 60 Hz F0.
+        x = np.asarray(signal.sosfilt(_HIGHPASS, x), dtype=np.float64)
     return Prepared(x, ANALYSIS_RATE, int(sample_rate), invalid_ratio, clipped, True)
 
 

@@ -1,0 +1,327 @@
+"""Tone-analysis benchmark for issue 3: prints a Markdown table of every target.
+
+    .venv/bin/python benchmarks/tone_bench.py [--truth DIR] [--realspeech DIR] [--regen] [--details]
+
+Synthetic ground truth comes from ``scripts/make_tone_truth.py`` (generated on demand into a temp
+folder, never committed). Real speech comes from ``../shared/realspeech``; Praat
+(praat-parselmouth, GPL-3) serves only as the reference here and is never imported by the package.
+Runs on one core: BLAS/OpenMP threads are pinned to 1 before numpy loads.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402 - thread limits must be set before numpy is imported
+import contextlib  # noqa: E402
+import csv  # noqa: E402
+import math  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from scipy.io import wavfile  # noqa: E402
+
+from voicecoach.analysis.tone import analyze_tone  # noqa: E402
+from voicecoach.config import ToneOptions  # noqa: E402
+from voicecoach.types import AudioClip, ToneReport  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TRUTH = Path("/tmp/voicecoach-tone-truth")
+DEFAULT_REAL = ROOT.parent / "shared" / "realspeech"
+OPTIONS = ToneOptions()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the results table."""
+
+    measure: str
+    target: str
+    result: str
+    passed: bool | None
+
+
+def load(path: Path) -> AudioClip:
+    """A 16-bit WAV from the truth set as a float32 clip."""
+    rate, x = wavfile.read(path)
+    return AudioClip((x.astype(np.float32) / 32768.0), int(rate))
+
+
+def analyze(path: Path) -> ToneReport:
+    """Analyze one truth file without transcript or baseline."""
+    return analyze_tone(load(path), options=OPTIONS)
+
+
+def st(a: float | None, b: float | None) -> float:
+    """Semitones from ``b`` to ``a`` (nan if either is missing)."""
+    return 12.0 * math.log2(a / b) if a and b else math.nan
+
+
+def bench_synthetic(truth: Path, details: bool) -> list[Row]:
+    """Every synthetic-truth target."""
+    with (truth / "truth.tsv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    reports = {r["file"]: analyze(truth / r["file"]) for r in rows}
+    out: list[Row] = []
+
+    rate_rows = [r for r in rows if r["kind"] == "rate"]
+    est = np.array([reports[r["file"]].articulation_rate_sps or np.nan for r in rate_rows])
+    true = np.array([float(r["true_rate_sps"]) for r in rate_rows])
+    rel = np.abs(est - true) / true
+    mae = float(np.nanmean(rel)) * 100
+    corr = float(np.corrcoef(est[np.isfinite(est)], true[np.isfinite(est)])[0, 1])
+    bias = float(np.nanmean((est - true) / true)) * 100
+    if details:
+        for r, e in zip(rate_rows, est, strict=True):
+            print(f"rate {r['file']:28s} true {float(r['true_rate_sps']):.2f} est {e:.2f} {r['note']}")
+    out.append(
+        Row(f"articulation rate MAE (n={len(rate_rows)}, bias {bias:+.1f}%)", "≤ 7%", f"{mae:.1f}%", mae <= 7)
+    )
+    out.append(Row("articulation rate correlation with truth", "r ≥ 0.98", f"{corr:.3f}", corr >= 0.98))
+
+    gain_rows = [r for r in rows if r["kind"] == "gain"]
+    lvl_err, f0_move, rate_move = [], [], []
+    for r in gain_rows:
+        a, b = reports[r["file"]], reports[r["base"]]
+        lvl_err.append(abs((a.level_dbfs or math.nan) - (b.level_dbfs or math.nan) - float(r["gain_db"])))
+        f0_move.append(abs(st(a.pitch_hz_median, b.pitch_hz_median)))
+        rate_move.append(
+            abs((a.articulation_rate_sps or math.nan) / (b.articulation_rate_sps or math.nan) - 1) * 100
+        )
+    e_max = float(np.nanmax(lvl_err))
+    out.append(
+        Row(
+            f"level change error, ±6/±12 dB (n={len(gain_rows)}), max",
+            "≤ 0.3 dB",
+            f"{e_max:.3f} dB",
+            e_max <= 0.3,
+        )
+    )
+    p_max, r_max = float(np.nanmax(f0_move)), float(np.nanmax(rate_move))
+    out.append(Row("median F0 move under ±12 dB gain, max", "≤ 0.2 st", f"{p_max:.3f} st", p_max <= 0.2))
+    out.append(Row("articulation rate move under ±12 dB gain, max", "≤ 3%", f"{r_max:.2f}%", r_max <= 3))
+
+    pitch_rows = [r for r in rows if r["kind"] == "pitch"]
+    p_err = np.array(
+        [
+            abs(
+                st(reports[r["file"]].pitch_hz_median, reports[r["base"]].pitch_hz_median)
+                - float(r["shift_st"])
+            )
+            for r in pitch_rows
+        ]
+    )
+    if details:
+        for r, e in zip(pitch_rows, p_err, strict=True):
+            print(f"pitch {r['file']:32s} err {e:.3f} st")
+    pe_mean, pe_max = float(np.nanmean(p_err)), float(np.nanmax(p_err))
+    out.append(
+        Row(
+            f"pitch shift error, ±1.5/±3 st (n={len(pitch_rows)}), mean / max",
+            "≤ 0.25 st",
+            f"{pe_mean:.3f} / {pe_max:.3f} st",
+            pe_max <= 0.25,
+        )
+    )
+
+    for snr in ("", "30", "20"):
+        pr = [r for r in rows if r["kind"] == "pause" and r["snr_db"] == snr]
+        ok = sum(reports[r["file"]].pause_count == int(r["pauses"]) for r in pr)
+        if details:
+            for r in pr:
+                print(f"pause {r['file']:24s} true {r['pauses']} est {reports[r['file']].pause_count}")
+        label = "clean" if not snr else f"SNR {snr} dB"
+        out.append(
+            Row(f"pause count exact, pauses ≥ 300 ms, {label}", "100%", f"{ok}/{len(pr)}", ok == len(pr))
+        )
+
+    end_rows = [r for r in rows if r["kind"] == "ends"]
+    right: dict[str, list[bool]] = {}
+    for r in end_rows:
+        ratio = reports[r["file"]].rising_end_ratio
+        said_rising = ratio is not None and ratio > 0.5
+        right.setdefault(r["pair"], []).append(said_rising == (r["label"] == "rising"))
+        if details:
+            print(f"ends {r['file']:24s} {r['label']:8s} ratio {ratio}")
+    files_ok = sum(sum(v) for v in right.values())
+    pairs_ok = sum(all(v) for v in right.values())
+    share = files_ok / len(end_rows)
+    out.append(
+        Row(
+            "rising vs falling ends right (files; pairs both right)",
+            "≥ 90%",
+            f"{share:.0%} ({files_ok}/{len(end_rows)}); pairs {pairs_ok}/{len(right)}",
+            share >= 0.9,
+        )
+    )
+    return out
+
+
+def praat_two_pass(sound: object) -> tuple[float | None, object]:
+    """Praat's two-pass median F0 (floor 0.75 x q25, ceiling 1.5 x q75 of a 75-600 Hz first pass)."""
+    import parselmouth  # GPL-3: benchmark only
+
+    assert isinstance(sound, parselmouth.Sound)
+    first = sound.to_pitch(time_step=0.01, pitch_floor=75.0, pitch_ceiling=600.0)
+    f0 = first.selected_array["frequency"]
+    f0 = f0[f0 > 0]
+    if f0.size < 10:
+        return (float(np.median(f0)) if f0.size else None), first
+    q25, q75 = np.percentile(f0, [25, 75])
+    second = sound.to_pitch(time_step=0.01, pitch_floor=0.75 * q25, pitch_ceiling=1.5 * q75)
+    f0 = second.selected_array["frequency"]
+    f0 = f0[f0 > 0]
+    return (float(np.median(f0)) if f0.size else None), second
+
+
+def real_files(real: Path) -> list[tuple[str, np.ndarray, int]]:
+    """Every real recording as (name, mono samples, rate); the two-speaker stereo file is split."""
+    import parselmouth
+
+    out = []
+    with (real / "MANIFEST.tsv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            snd = parselmouth.Sound(str(real / row["path"]))
+            fs = int(snd.sampling_frequency)
+            if "stereo_diarization" in row["path"]:
+                for ch in range(snd.n_channels):
+                    out.append((f"{row['path']}[ch{ch}]", snd.values[ch].astype(np.float64), fs))
+            else:
+                out.append((row["path"], snd.values.mean(axis=0).astype(np.float64), fs))
+    return out
+
+
+def bench_real(real: Path, details: bool) -> list[Row]:
+    """Median F0 against Praat, rate ordering, and speed."""
+    import parselmouth
+
+    files = real_files(real)
+    agree = compared = 0
+    no_pitch: list[str] = []
+    off: list[str] = []
+    reports: dict[str, ToneReport] = {}
+    for name, x, fs in files:
+        rep = analyze_tone(AudioClip(x.astype(np.float32), fs), options=OPTIONS)
+        reports[name] = rep
+        ref, _ = praat_two_pass(parselmouth.Sound(x, sampling_frequency=fs))
+        if ref is None or rep.pitch_hz_median is None:
+            if ref is not None or rep.pitch_hz_median is not None:
+                no_pitch.append(f"{name} (praat {ref}, ours {rep.pitch_hz_median})")
+            compared += 1 if (ref is None) != (rep.pitch_hz_median is None) else 0
+            continue
+        compared += 1
+        d = st(rep.pitch_hz_median, ref)
+        if abs(d) <= 0.3:
+            agree += 1
+        else:
+            off.append(f"{name}: ours {rep.pitch_hz_median:.1f} Hz, Praat {ref:.1f} Hz ({d:+.2f} st)")
+        if details:
+            print(f"f0 {name:60s} ours {rep.pitch_hz_median:7.1f} praat {ref:7.1f} {d:+.2f} st")
+    share = agree / compared if compared else 0.0
+    rows = [
+        Row(
+            f"median F0 within 0.3 st of Praat two-pass ({len(files)} recordings)",
+            "≥ 95% of files",
+            f"{share:.1%} ({agree}/{compared})",
+            share >= 0.95,
+        )
+    ]
+    for line in off + no_pitch:
+        print(f"  F0 disagreement: {line}", file=sys.stderr)
+
+    fast = reports.get("mfa_docs/english_fast.wav")
+    slow = reports.get("mfa_docs/english_slow.wav")
+    if fast and slow and fast.articulation_rate_sps and slow.articulation_rate_sps:
+        ok = fast.articulation_rate_sps > slow.articulation_rate_sps
+        res = f"fast {fast.articulation_rate_sps:.2f} > slow {slow.articulation_rate_sps:.2f} syl/s"
+        rows.append(Row("mfa_docs english_fast vs english_slow ordered", "fast > slow", res, ok))
+    trend = reports.get("mfa/acoustic_corpus.wav")
+    if trend is not None:
+        t = trend.rate_trend_pct
+        rows.append(
+            Row(
+                "mfa acoustic_corpus (fast, then slow) ordered",
+                "first half faster",
+                f"second half {t:+.0f}% vs first" if t is not None else "not measured",
+                t is not None and t < 0,
+            )
+        )
+    rows.extend(bench_speed(files))
+    return rows
+
+
+def bench_speed(files: list[tuple[str, np.ndarray, int]]) -> list[Row]:
+    """Time a 10 s reply (at the 16 kHz the session records) for us and for Praat."""
+    import parselmouth
+    from scipy import signal
+
+    ours, praat = [], []
+    long_files = [(n, x, fs) for n, x, fs in files if x.size / fs >= 10.0]
+    for _, x, fs in long_files:
+        y = signal.resample_poly(x[: 10 * fs], 16_000, fs).astype(np.float32)
+        clip = AudioClip(y, 16_000)
+        snd = parselmouth.Sound(y.astype(np.float64), sampling_frequency=16_000)
+        analyze_tone(clip, options=OPTIONS)  # warm-up: imports and FFT plans
+        for _rep in range(3):
+            t0 = time.perf_counter()
+            analyze_tone(clip, options=OPTIONS)
+            ours.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            praat_two_pass(snd)
+            snd.to_intensity(minimum_pitch=50.0)
+            praat.append(time.perf_counter() - t0)
+    if not ours:
+        return []
+    med, worst, ref = float(np.median(ours)) * 1e3, float(np.max(ours)) * 1e3, float(np.median(praat)) * 1e3
+    return [
+        Row(
+            f"analysis of a 10 s reply, one core ({len(long_files)} files x 3), median / max",
+            "≤ 150 ms",
+            f"{med:.0f} / {worst:.0f} ms",
+            worst <= 150,
+        ),
+        Row(
+            "time relative to Praat two-pass pitch + intensity, same files",
+            "report",
+            f"{med / ref:.2f}x (Praat {ref:.0f} ms)",
+            None,
+        ),
+    ]
+
+
+def main() -> int:
+    """Run every benchmark and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
+    ap.add_argument("--realspeech", type=Path, default=DEFAULT_REAL)
+    ap.add_argument("--regen", action="store_true", help="regenerate the synthetic truth first")
+    ap.add_argument("--details", action="store_true", help="print per-file results")
+    args = ap.parse_args()
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    if args.regen or not (args.truth / "truth.tsv").exists():
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "make_tone_truth.py"), str(args.truth)], check=True
+        )
+    rows = bench_synthetic(args.truth, args.details)
+    if (args.realspeech / "MANIFEST.tsv").exists():
+        rows += bench_real(args.realspeech, args.details)
+    else:
+        print(f"skipping real-speech rows: {args.realspeech} is absent", file=sys.stderr)
+    print("| Measure | Target | Result | Pass |")
+    print("|---|---|---|---|")
+    for r in rows:
+        mark = "—" if r.passed is None else ("yes" if r.passed else "**no**")
+        print(f"| {r.measure} | {r.target} | {r.result} | {mark} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
