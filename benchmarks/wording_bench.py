@@ -1,0 +1,194 @@
+"""Measure the wording analyser on the labelled sets: per-tag and effect P/R/F1, and speed.
+
+    .venv/bin/python benchmarks/wording_bench.py            # the table for docs/benchmarks/wording.md
+    .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
+
+Splits: ``heldout`` (benchmarks/data/wording_heldout.jsonl, written and committed before any
+pattern existed, never used for tuning) and ``dev`` (wording_dev.jsonl, used for tuning).
+Each split is scored as written ("clean") and with punctuation and case stripped, the way a
+speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
+because it comes from the persona file, not from speech. ``--errors`` prints only dev mistakes:
+the held-back part is never shown item by item.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from voicecoach.analysis.lexicon import load_lexicon
+from voicecoach.analysis.wording import analyze_wording
+from voicecoach.types import ALL_TAGS
+
+DATA = Path(__file__).parent / "data"
+SPLITS = {"heldout": DATA / "wording_heldout.jsonl", "dev": DATA / "wording_dev.jsonl"}
+EFFECTS = ("deescalating", "escalating", "neutral")
+_PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled utterance."""
+
+    id: str
+    text: str
+    context: str | None
+    tags: frozenset[str]
+    effect: str
+
+
+def load(path: Path) -> list[Item]:
+    """Read a JSONL split, checking every label against the public tag set."""
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        bad = set(row["tags"]) - set(ALL_TAGS)
+        if bad or row["effect"] not in EFFECTS:
+            sys.exit(f"{path}:{n}: unknown label {sorted(bad) or row['effect']}")
+        items.append(Item(row["id"], row["text"], row.get("context"), frozenset(row["tags"]), row["effect"]))
+    return items
+
+
+def strip(text: str) -> str:
+    """What a recogniser without punctuation gives: lower case, no punctuation but apostrophes."""
+    return " ".join(_PUNCT.sub(" ", text).lower().split())
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall, F1 (0 when undefined)."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Everything the table shows for one split in one condition."""
+
+    per_tag: dict[str, tuple[float, float, float, int]]
+    per_effect: dict[str, tuple[float, float, float, int]]
+    tag_micro: float
+    effect_macro: float
+    min_tag: tuple[str, float]
+
+
+def score(items: Sequence[Item], predicted: Sequence[tuple[frozenset[str], str]]) -> Scores:
+    """Per-tag and effect precision/recall/F1 with support."""
+    per_tag = {}
+    all_tp = all_fp = all_fn = 0
+    for tag in ALL_TAGS:
+        tp = sum(1 for it, (tags, _) in zip(items, predicted, strict=True) if tag in it.tags and tag in tags)
+        fp = sum(1 for it, (tags, _) in zip(items, predicted, strict=True) if tag not in it.tags and tag in tags)
+        fn = sum(1 for it, (tags, _) in zip(items, predicted, strict=True) if tag in it.tags and tag not in tags)
+        all_tp, all_fp, all_fn = all_tp + tp, all_fp + fp, all_fn + fn
+        per_tag[tag] = (*prf(tp, fp, fn), tp + fn)
+    per_effect = {}
+    for eff in EFFECTS:
+        tp = sum(1 for it, (_, e) in zip(items, predicted, strict=True) if it.effect == eff and e == eff)
+        fp = sum(1 for it, (_, e) in zip(items, predicted, strict=True) if it.effect != eff and e == eff)
+        fn = sum(1 for it, (_, e) in zip(items, predicted, strict=True) if it.effect == eff and e != eff)
+        per_effect[eff] = (*prf(tp, fp, fn), tp + fn)
+    worst = min(((t, v[2]) for t, v in per_tag.items() if v[3]), key=lambda x: x[1])
+    return Scores(
+        per_tag=per_tag,
+        per_effect=per_effect,
+        tag_micro=prf(all_tp, all_fp, all_fn)[2],
+        effect_macro=sum(v[2] for v in per_effect.values()) / len(EFFECTS),
+        min_tag=worst,
+    )
+
+
+def predict(items: Sequence[Item], stripped: bool) -> list[tuple[frozenset[str], str]]:
+    """Run the analyser over a split."""
+    out = []
+    for it in items:
+        report = analyze_wording(strip(it.text) if stripped else it.text, it.context)
+        out.append((frozenset(report.tags), report.effect))
+    return out
+
+
+def throughput(items: Sequence[Item], seconds: float = 3.0) -> float:
+    """Utterances per second, single process pinned to one core where the OS allows it."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    load_lexicon()  # the packaged lexicon is cached; loading is not part of per-utterance cost
+    done = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for it in items:
+            analyze_wording(it.text, it.context)
+        done += len(items)
+    return done / (time.perf_counter() - start)
+
+
+def table(results: dict[str, dict[str, Scores]], sizes: dict[str, int]) -> str:
+    """The Markdown tables for the doc."""
+    cols = [(s, c) for s in results for c in ("clean", "stripped")]
+    head = " | ".join(f"{s} {c} P / R / F1" for s, c in cols)
+    lines = [f"| tag | support (heldout/dev) | {head} |", "|---" * (2 + len(cols)) + "|"]
+    for tag in ALL_TAGS:
+        sup = "/".join(str(results[s]["clean"].per_tag[tag][3]) for s in results)
+        cells = " | ".join(_cell(results[s][c].per_tag[tag]) for s, c in cols)
+        lines.append(f"| {tag} | {sup} | {cells} |")
+    for eff in EFFECTS:
+        sup = "/".join(str(results[s]["clean"].per_effect[eff][3]) for s in results)
+        cells = " | ".join(_cell(results[s][c].per_effect[eff]) for s, c in cols)
+        lines.append(f"| effect: {eff} | {sup} | {cells} |")
+    lines += ["", "| split (utterances) | condition | effect macro-F1 | tag micro-F1 | lowest tag F1 |"]
+    lines.append("|---|---|---|---|---|")
+    for s, c in cols:
+        sc = results[s][c]
+        lines.append(
+            f"| {s} ({sizes[s]}) | {c} | {sc.effect_macro:.3f} | {sc.tag_micro:.3f} | "
+            f"{sc.min_tag[0]} {sc.min_tag[1]:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def _cell(v: tuple[float, float, float, int]) -> str:
+    return f"{v[0]:.2f} / {v[1]:.2f} / {v[2]:.2f}"
+
+
+def show_errors(items: Sequence[Item], stripped: bool) -> None:
+    """Print dev-split mistakes with the evidence, for tuning."""
+    for it in items:
+        text = strip(it.text) if stripped else it.text
+        rep = analyze_wording(text, it.context)
+        if frozenset(rep.tags) != it.tags or rep.effect != it.effect:
+            miss, extra = sorted(it.tags - rep.tags), sorted(rep.tags - it.tags)
+            found = [(t.tag, t.evidence.text) for t in rep.techniques]
+            print(f"{it.id}: {text}\n   ctx={it.context!r}\n   missing={miss} extra={extra} found={found}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the benchmark tables (or dev errors with ``--errors``)."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--errors", action="store_true", help="print dev-split mistakes (never held-back ones)")
+    ap.add_argument("--stripped", action="store_true", help="with --errors: use the stripped text")
+    ap.add_argument("--seconds", type=float, default=3.0, help="how long to time throughput")
+    args = ap.parse_args(argv)
+    data = {name: load(path) for name, path in SPLITS.items()}
+    if args.errors:
+        show_errors(data["dev"], args.stripped)
+        return 0
+    results = {
+        name: {"clean": score(items, predict(items, False)), "stripped": score(items, predict(items, True))}
+        for name, items in data.items()
+    }
+    print(table(results, {k: len(v) for k, v in data.items()}))
+    everything = data["heldout"] + data["dev"]
+    print(f"\nthroughput: {throughput(everything, args.seconds):,.0f} utterances/s on one core")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
