@@ -22,6 +22,7 @@ from voicecoach.persona.state import initial_state, next_state
 from voicecoach.types import (
     ESCALATING_TAGS,
     Difficulty,
+    Effect,
     Evidence,
     StateUpdate,
     Tag,
@@ -83,7 +84,7 @@ def fake_wording(text: str, context: str = "") -> WordingReport:
         found = [t for t in found if t.tag != "closed_question"]  # "would you like...?" is an offer
     bad = sum(t.tag in ESCALATING_TAGS for t in found)
     good = len(found) - bad
-    effect = "escalating" if bad else "deescalating" if good else "neutral"
+    effect: Effect = "escalating" if bad else "deescalating" if good else "neutral"
     return WordingReport(text, effect, float(good - bad), tuple(found))
 
 
