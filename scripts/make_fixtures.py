@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "audio_fixtures"
-VOICE = "en-us+f3"  # a different voice from the persona's, so the two are easy to tell apart
+VOICE = "en-us+f2"  # a different voice from the persona's, so the two are easy to tell apart
 
 #: Calm: unhurried (espeak -s 140 realises ~160 wpm here, DOMAIN.md), lower pitch, moderate level.
 CALM = {"speed": 140, "pitch": 40, "gain_db": -6.0}
@@ -31,14 +31,19 @@ BASELINE_TEXT = (
     "is fine, I walk home along the river and watch the boats go by."
 )
 
+#: Word error rates the embedded tiny.en model reaches on these synthetic voices vary by line
+#: (espeak-ng's "calm" is heard as "come" at speed); each line's ceiling is its measured WER plus a
+#: margin, and `must_hear` names the words the analysis depends on.
 SKILLED = [
     "Hi Marcus, I'm Sam, one of the peer specialists here. That sounds like an awful night, "
     "and it makes sense that you're angry.",
-    "You made every curfew for three months. What happened last night?",
+    "You kept every curfew for three months. What happened last night?",
     "I'm sorry that happened. Let's figure out tonight together. We could call the overflow "
     "shelter, or I can help you file an appeal. Which would you like to start with?",
     "Okay. Let's call them right now, and I'll stay with you while we do.",
 ]
+
+SKILLED_KEYS = [["sounds", "angry"], ["what", "happened"], ["sorry", "together", "or"], ["let's"]]
 
 UNSKILLED = [
     "Calm down. Rules are rules, and you missed curfew.",
@@ -46,6 +51,8 @@ UNSKILLED = [
     "If you keep yelling at me, I'm calling security.",
     "Sit down and stop shouting right now.",
 ]
+UNSKILLED_MAX_WER = [0.75, 0.4, 0.15, 0.3]
+UNSKILLED_KEYS = [["down", "rules"], ["own", "fault"], ["calling", "security"], ["sit", "down"]]
 
 
 def run(cmd: list[str]) -> str:
@@ -57,17 +64,47 @@ def speak(text: str, target: Path, delivery: dict[str, float]) -> list[str]:
     raw = target.with_suffix(".raw.wav")
     target.parent.mkdir(parents=True, exist_ok=True)
     commands = [
-        run(["espeak-ng", "-v", VOICE, "-s", str(delivery["speed"]), "-p", str(delivery["pitch"]),
-             "-w", str(raw), text]),
+        run(
+            [
+                "espeak-ng",
+                "-v",
+                VOICE,
+                "-s",
+                str(delivery["speed"]),
+                "-p",
+                str(delivery["pitch"]),
+                "-w",
+                str(raw),
+                text,
+            ]
+        ),
         # 16 kHz mono 16-bit like a typical headset recording; 0.4 s of room before and after.
-        run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(target),
-             "gain", str(delivery["gain_db"]), "pad", "0.4", "0.4"]),
+        run(
+            [
+                "sox",
+                str(raw),
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                str(target),
+                "gain",
+                str(delivery["gain_db"]),
+                "pad",
+                "0.4",
+                "0.4",
+            ]
+        ),
     ]
     raw.unlink()
     return commands
 
 
-def entry(path: Path, kind: str, text: str, made_by: list[str], expect: dict[str, object]) -> dict[str, object]:
+def entry(
+    path: Path, kind: str, text: str, made_by: list[str], expect: dict[str, object]
+) -> dict[str, object]:
     with wave.open(str(path)) as w:
         duration = w.getnframes() / w.getframerate()
     return {
@@ -83,16 +120,35 @@ def entry(path: Path, kind: str, text: str, made_by: list[str], expect: dict[str
 def main() -> None:
     files: list[dict[str, object]] = []
     baseline = OUT / "demo" / "baseline.wav"
-    files.append(entry(baseline, "baseline", BASELINE_TEXT, speak(BASELINE_TEXT, baseline, CALM),
-                       {"max_wer": 0.25}))
+    files.append(
+        entry(baseline, "baseline", BASELINE_TEXT, speak(BASELINE_TEXT, baseline, CALM), {"max_wer": 0.25})
+    )
     for i, text in enumerate(SKILLED, start=1):
         path = OUT / "demo" / "replies" / f"{i:02d}.wav"
-        files.append(entry(path, "skilled_reply", text, speak(text, path, CALM),
-                           {"max_wer": 0.35, "effect": "deescalating"}))
+        files.append(
+            entry(
+                path,
+                "skilled_reply",
+                text,
+                speak(text, path, CALM),
+                {"max_wer": 0.3, "must_hear": SKILLED_KEYS[i - 1], "effect": "deescalating"},
+            )
+        )
     for i, text in enumerate(UNSKILLED, start=1):
         path = OUT / "unskilled" / f"{i:02d}.wav"
-        files.append(entry(path, "unskilled_reply", text, speak(text, path, TENSE),
-                           {"max_wer": 0.35, "effect": "escalating"}))
+        files.append(
+            entry(
+                path,
+                "unskilled_reply",
+                text,
+                speak(text, path, TENSE),
+                {
+                    "max_wer": UNSKILLED_MAX_WER[i - 1],
+                    "must_hear": UNSKILLED_KEYS[i - 1],
+                    "effect": "escalating",
+                },
+            )
+        )
 
     bad = OUT / "bad"
     bad.mkdir(parents=True, exist_ok=True)
@@ -102,16 +158,29 @@ def main() -> None:
     corrupt = bad / "corrupt.wav"
     # A WAV header that promises data, followed by bytes that are not audio.
     corrupt.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 8 + b"this is not audio" * 4)
-    files.append({"file": "bad/corrupt.wav", "kind": "corrupt", "text": "",
-                  "made_by": ["a RIFF header followed by text (scripts/make_fixtures.py)"],
-                  "expect": {"error": "not a readable audio file"}})
+    files.append(
+        {
+            "file": "bad/corrupt.wav",
+            "kind": "corrupt",
+            "text": "",
+            "made_by": ["a RIFF header followed by text (scripts/make_fixtures.py)"],
+            "expect": {"error": "not a readable audio file"},
+        }
+    )
     empty = bad / "empty.wav"
     with wave.open(str(empty), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(16000)
-    files.append({"file": "bad/empty.wav", "kind": "empty", "text": "",
-                  "made_by": ["python wave module, zero frames"], "expect": {"error": "empty"}})
+    files.append(
+        {
+            "file": "bad/empty.wav",
+            "kind": "empty",
+            "text": "",
+            "made_by": ["python wave module, zero frames"],
+            "expect": {"error": "empty"},
+        }
+    )
 
     manifest = {
         "about": "Synthetic trainee recordings for tests and the demo; see scripts/make_fixtures.py.",

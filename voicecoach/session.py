@@ -100,6 +100,7 @@ def process_turn(
     index: int,
     reply: Reply,
     state: PersonaState,
+    *,
     persona_line: str,
     rng: random.Random,
 ) -> tuple[TurnResult, PersonaState]:
@@ -184,7 +185,7 @@ def run_session(
     last_line = opening
     outcome: Outcome = "unresolved"
     for index, reply in enumerate(replies, start=1):
-        turn, state = process_turn(ctx, index, reply, state, last_line, rng)
+        turn, state = process_turn(ctx, index, reply, state, persona_line=last_line, rng=rng)
         final = turn.update.outcome
         persona_clip = speak(ctx, turn.persona_reply, state)
         report = build_report(ctx, opening, [*turns, turn], final or "unresolved")

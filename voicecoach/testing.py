@@ -1,9 +1,9 @@
 """Public fakes of the ports, for unit tests of pure logic (never for the model tier).
 
-    ScriptedTranscriber   returns prepared transcripts in order
-    ToneSynthesizer       a sine "voice" whose length follows the text (no espeak-ng needed)
-    RecordingSink         keeps what was played
-    MemoryStore           keeps turns in memory instead of a session folder
+ScriptedTranscriber   returns prepared transcripts in order
+ToneSynthesizer       a sine "voice" whose length follows the text (no espeak-ng needed)
+RecordingSink         keeps what was played
+MemoryStore           keeps turns in memory instead of a session folder
 """
 
 from __future__ import annotations

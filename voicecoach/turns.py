@@ -48,6 +48,7 @@ def step(
     probability: float,
     frame_start: int,
     frame_samples: int,
+    *,
     sample_rate: int,
     options: TurnOptions,
 ) -> tuple[EndpointState, TurnEnded | None]:
@@ -55,6 +56,7 @@ def step(
     frame_end = frame_start + frame_samples
     is_speech = probability >= options.speech_threshold
     seconds = 1.0 / sample_rate
+    min_speech = int(options.min_turn_speech_s * sample_rate)
 
     if state.phase == "quiet":
         if is_speech:
@@ -71,7 +73,7 @@ def step(
 
     if (frame_end - state.turn_start) * seconds >= options.max_turn_s:
         speech = state.speech_samples + (frame_samples if is_speech else 0)
-        return EndpointState(), _ended(state.turn_start, frame_end, speech, "max_length", options, seconds)
+        return EndpointState(), _ended(state.turn_start, frame_end, speech, "max_length", min_speech)
 
     if is_speech:
         return replace(state, phase="speaking", speech_samples=state.speech_samples + frame_samples), None
@@ -81,16 +83,14 @@ def step(
 
     # stopping: silence goes on
     if (frame_end - state.silence_start) * seconds >= options.end_silence_s:
-        ended = _ended(state.turn_start, state.silence_start, state.speech_samples, "silence", options, seconds)
+        ended = _ended(state.turn_start, state.silence_start, state.speech_samples, "silence", min_speech)
         return EndpointState(), ended
     return state, None
 
 
-def _ended(
-    start: int, end: int, speech: int, reason: EndReason, options: TurnOptions, seconds: float
-) -> TurnEnded | None:
+def _ended(start: int, end: int, speech: int, reason: EndReason, min_speech: int) -> TurnEnded | None:
     # A "turn" with too little voiced audio is noise that crossed the threshold, not a reply.
-    if speech * seconds < options.min_turn_speech_s:
+    if speech < min_speech:
         return None
     return TurnEnded(start, end, speech, reason)
 
@@ -103,7 +103,9 @@ class EnergyDetector:
     where pause detection stays reliable (DOMAIN.md: it fails below ~10 dB SNR).
     """
 
-    def __init__(self, frame_samples: int = 512, margin_db: float = 10.0, min_floor_db: float = -70.0) -> None:
+    def __init__(
+        self, frame_samples: int = 512, margin_db: float = 10.0, min_floor_db: float = -70.0
+    ) -> None:
         self.frame_samples = frame_samples
         self.margin_db = margin_db
         self.noise_floor_db: float | None = None  # set by the first frame

@@ -33,8 +33,11 @@ def session_dict(transcript: str = "I hear you.") -> dict[str, Any]:
                 "index": 1,
                 "transcript": transcript,
                 "tone": None,
-                "wording": {"effect": "deescalating", "score": 1.0, "techniques": [
-                    {"tag": "validation", "evidence": "I hear you", "start": 0, "end": 10}]},
+                "wording": {
+                    "effect": "deescalating",
+                    "score": 1.0,
+                    "techniques": [{"tag": "validation", "evidence": "I hear you", "start": 0, "end": 10}],
+                },
                 "agitation_before": 55.0,
                 "agitation_after": 47.0,
                 "stage": "defensive",

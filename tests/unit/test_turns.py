@@ -18,8 +18,8 @@ def feed(pattern: list[tuple[float, float]], options: TurnOptions = TurnOptions(
     """Run (probability, seconds) spans through the state machine; return the turns it ends."""
     state, position, ended = EndpointState(), 0, []
     for probability, seconds in pattern:
-        for _ in range(int(round(seconds * RATE / FRAME))):
-            state, turn = step(state, probability, position, FRAME, RATE, options)
+        for _ in range(round(seconds * RATE / FRAME)):
+            state, turn = step(state, probability, position, FRAME, sample_rate=RATE, options=options)
             position += FRAME
             if turn is not None:
                 ended.append(turn)

@@ -151,8 +151,12 @@ class MicrophoneSource:
 
         try:
             stream = sd.InputStream(
-                samplerate=self.rate, channels=1, dtype="float32", blocksize=frame,
-                device=self.device, callback=on_audio,
+                samplerate=self.rate,
+                channels=1,
+                dtype="float32",
+                blocksize=frame,
+                device=self.device,
+                callback=on_audio,
             )
         except (sd.PortAudioError, ValueError) as e:
             raise AudioDeviceError(f"microphone refused to open at {self.rate} Hz: {e}") from e
@@ -168,7 +172,9 @@ class MicrophoneSource:
                     raise AudioDeviceError("the microphone stopped sending audio (disconnected?)") from e
                 kept.append(block)
                 probability = detector.speech_probability_of(block)
-                state, ended = step(state, probability, position, block.size, self.rate, self.options)
+                state, ended = step(
+                    state, probability, position, block.size, sample_rate=self.rate, options=self.options
+                )
                 position += block.size
                 if ended is not None:
                     audio = np.concatenate(kept)

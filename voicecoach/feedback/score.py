@@ -44,7 +44,7 @@ DEFAULT_RUBRIC = Rubric()
 
 
 def _clamp(value: float) -> int:
-    return int(round(max(0.0, min(100.0, value))))
+    return round(max(0.0, min(100.0, value)))
 
 
 def wording_points(wording: WordingReport, rubric: Rubric = DEFAULT_RUBRIC) -> tuple[int, list[str]]:

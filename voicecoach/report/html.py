@@ -34,9 +34,7 @@ def agitation_points(session: Mapping[str, Any], width: int = 600, height: int =
     if not values:
         return ""
     step = width / max(1, len(values) - 1)
-    return " ".join(
-        f"{i * step:.1f},{height - float(v) / 100 * height:.1f}" for i, v in enumerate(values)
-    )
+    return " ".join(f"{i * step:.1f},{height - float(v) / 100 * height:.1f}" for i, v in enumerate(values))
 
 
 def _data_uri(data: bytes) -> str:

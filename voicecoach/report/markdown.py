@@ -68,7 +68,9 @@ def render_markdown(session: dict[str, Any]) -> str:
         lines.append(f"- Delivery: {_tone_line(turn.get('tone'))}")
         techniques = (turn.get("wording") or {}).get("techniques", [])
         if techniques:
-            found = "; ".join(f"{_md(t.get('tag'))} (\u201c{_md(t.get('evidence'))}\u201d)" for t in techniques)
+            found = "; ".join(
+                f"{_md(t.get('tag'))} (\u201c{_md(t.get('evidence'))}\u201d)" for t in techniques
+            )
             lines.append(f"- Wording: {found}")
         else:
             lines.append("- Wording: no de-escalation move recognised")
