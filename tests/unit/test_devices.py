@@ -1,0 +1,57 @@
+"""Device errors become one clear message (sounddevice replaced by a fake; no hardware needed)."""
+
+from __future__ import annotations
+
+import builtins
+import types
+from typing import Any
+
+import pytest
+
+from voicecoach.audio import devices
+from voicecoach.errors import AudioDeviceError
+
+pytestmark = pytest.mark.unit
+
+
+class PortAudioError(Exception):
+    pass
+
+
+def fake_sounddevice(**behaviour: Any) -> types.SimpleNamespace:
+    def query_devices(device: Any = None, kind: str | None = None) -> Any:
+        if "query" in behaviour:
+            return behaviour["query"](device, kind)
+        raise PortAudioError("Error querying device -1")
+
+    return types.SimpleNamespace(PortAudioError=PortAudioError, query_devices=query_devices)
+
+
+def test_no_microphone_points_to_replies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(devices, "sounddevice_module", fake_sounddevice)
+    with pytest.raises(AudioDeviceError, match=r"no microphone found.*--replies PATH"):
+        devices.MicrophoneSource()
+    assert devices.has_output_device() is False
+
+
+def test_named_device_that_does_not_exist(monkeypatch: pytest.MonkeyPatch) -> None:
+    def query(device: Any, kind: str | None) -> Any:
+        raise ValueError(f"No input device matching {device!r}")
+
+    monkeypatch.setattr(devices, "sounddevice_module", lambda: fake_sounddevice(query=query))
+    with pytest.raises(AudioDeviceError, match="microphone 'USB' not found"):
+        devices.MicrophoneSource("USB")
+
+
+def test_missing_portaudio_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def no_portaudio(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(__import__("sys").modules, "sounddevice", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_portaudio)
+    with pytest.raises(AudioDeviceError, match="apt-get install libportaudio2"):
+        devices.sounddevice_module()
