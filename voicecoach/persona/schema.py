@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Literal, cast, get_args
 
 from voicecoach.config import PERSONAS_ENV
 from voicecoach.errors import PersonaError
-from voicecoach.persona.yamlsafe import Located, Path_, format_path, load_located
+from voicecoach.persona.yamlsafe import Path_, Reader, load_located
 from voicecoach.types import (
     ALL_TAGS,
     DIFFICULTIES,
@@ -159,83 +159,6 @@ _TOP_KEYS = {
 }  # fmt: skip
 
 
-class _Reader:
-    """Typed access to located YAML data; every failure becomes a PersonaError with a line."""
-
-    def __init__(self, doc: Located, shown: str) -> None:
-        self.doc = doc
-        self.shown = shown
-
-    def fail(self, path: Path_, problem: str) -> PersonaError:
-        return PersonaError(self.shown, self.doc.line(path), format_path(path), problem)
-
-    def get(self, path: Path_) -> Any:
-        value: Any = self.doc.data
-        for part in path:
-            if isinstance(part, int) or (isinstance(value, dict) and part in value):
-                value = value[part]
-            else:
-                return None
-        return value
-
-    def mapping(self, path: Path_, allowed: set[str] | None, required: bool = True) -> dict[str, Any]:
-        value = self.get(path)
-        if value is None and not required:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(
-                path, "must be a mapping of key: value lines" if value is not None else "is missing"
-            )
-        if allowed is not None:
-            for key in value:
-                if key not in allowed:
-                    raise self.fail(
-                        (*path, key), f"unknown key (expected one of: {', '.join(sorted(allowed))})"
-                    )
-        return value
-
-    def text(self, path: Path_, default: str | None = None, limit: int = 2000) -> str:
-        value = self.get(path)
-        if value is None and default is not None:
-            return default
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, "must be non-empty text" if value is not None else "is missing")
-        if len(value) > limit:
-            raise self.fail(path, f"is longer than {limit} characters")
-        return " ".join(value.split())
-
-    def number(self, path: Path_, lo: float, hi: float, default: float | None = None) -> float:
-        value = self.get(path)
-        if value is None and default is not None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(
-                path, f"must be a number from {lo:g} to {hi:g}" if value is not None else "is missing"
-            )
-        if not lo <= value <= hi:
-            raise self.fail(path, f"must be from {lo:g} to {hi:g}, not {value:g}")
-        return float(value)
-
-    def texts(self, path: Path_, required: bool = True, limit: int = 400) -> tuple[str, ...]:
-        value = self.get(path)
-        if value is None and not required:
-            return ()
-        if not isinstance(value, list) or (required and not value):
-            raise self.fail(path, "must be a non-empty list")
-        out = []
-        for i, _item in enumerate(value):
-            out.append(self.text((*path, i), limit=limit))
-        return tuple(out)
-
-    def choice(self, path: Path_, options: tuple[str, ...], default: str) -> str:
-        value = self.get(path)
-        if value is None:
-            return default
-        if value not in options:
-            raise self.fail(path, f"must be one of: {', '.join(options)}")
-        return str(value)
-
-
 def load_persona(path: str | os.PathLike[str]) -> Persona:
     """Load and validate one persona file; raise :class:`PersonaError` naming file, line and key."""
     file = Path(path)
@@ -243,7 +166,7 @@ def load_persona(path: str | os.PathLike[str]) -> Persona:
     doc = load_located(file, PersonaError)
     if not isinstance(doc.data, dict):
         raise PersonaError(shown, 1, "", "a persona file must be a mapping of key: value lines")
-    r = _Reader(doc, shown)
+    r = Reader(doc, shown, PersonaError)
     r.mapping((), _TOP_KEYS)
     r.mapping(("voice",), {"gender", "rate", "pitch"}, required=False)
     r.mapping(("brief",), {"who", "where", "what_happened", "your_role"})
@@ -276,7 +199,7 @@ def load_persona(path: str | os.PathLike[str]) -> Persona:
     return persona
 
 
-def _agitation(r: _Reader) -> tuple[Thresholds, dict[Difficulty, float], float]:
+def _agitation(r: Reader) -> tuple[Thresholds, dict[Difficulty, float], float]:
     r.mapping(("agitation",), {"start", "stages", "resolve_below", "sensitivity", "max_calm_per_turn"})
     stages_path: Path_ = ("agitation", "stages")
     names = ("anxious", "defensive", "agitated", "crisis")
@@ -309,7 +232,7 @@ def _agitation(r: _Reader) -> tuple[Thresholds, dict[Difficulty, float], float]:
     return thresholds, start, resolve
 
 
-def _triggers(r: _Reader) -> tuple[Trigger, ...]:
+def _triggers(r: Reader) -> tuple[Trigger, ...]:
     raw = r.get(("triggers",))
     if raw is None:
         return ()
@@ -327,7 +250,7 @@ def _triggers(r: _Reader) -> tuple[Trigger, ...]:
     return tuple(out)
 
 
-def _needs(r: _Reader) -> tuple[Need, ...]:
+def _needs(r: Reader) -> tuple[Need, ...]:
     raw = r.get(("needs",))
     if not isinstance(raw, list) or not raw:
         raise r.fail(("needs",), "must be a non-empty list (what must this person hear to settle?)")
@@ -368,7 +291,7 @@ def _needs(r: _Reader) -> tuple[Need, ...]:
     return tuple(out)
 
 
-def _replies(r: _Reader) -> Replies:
+def _replies(r: Reader) -> Replies:
     r.mapping(("replies",), {"opening", "stages", "reactions", "resolved", "escalated"})
     r.mapping(("replies", "stages"), set(STAGES))
     stages = {stage: _lines(r, ("replies", "stages", stage)) for stage in STAGES}
@@ -387,7 +310,7 @@ def _replies(r: _Reader) -> Replies:
 _BRACES = re.compile(r"\{[^{}]*\}")
 
 
-def _lines(r: _Reader, path: Path_, required: bool = True) -> tuple[str, ...]:
+def _lines(r: Reader, path: Path_, required: bool = True) -> tuple[str, ...]:
     lines = r.texts(path, required=required)
     for i, line in enumerate(lines):
         for found in _BRACES.findall(line):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from voicecoach.persona.explain import calming_text, escalating_text
 from voicecoach.persona.schema import Persona
 from voicecoach.types import (
     REACTION_KINDS,
@@ -211,11 +212,11 @@ class _Turn:
             weight = persona.weights.get(tag, DEFAULT_WEIGHTS[tag])
             evidence = " ".join(technique.evidence.text.split()).strip(" .,!?;:")
             if weight > 0:
-                self.add(weight * self.up_scale, _escalating_text(tag, evidence, persona))
+                self.add(weight * self.up_scale, escalating_text(tag, evidence, persona))
             elif weight < 0:
                 key = evidence.lower()
                 seen = self.counts.get(key, 0) if tag in DECAYING else 0
-                said = _calming_text(tag, evidence, persona)
+                said = calming_text(tag, evidence, persona)
                 if seen:
                     said += " (said before, so it counts for less)"
                 if self.trust < 1.0:
@@ -401,41 +402,3 @@ def _tone_reasons(tone: ToneReport, tally: _Turn, up_scale: float, calm_scale: f
             -CALM_VOICE_CREDIT * calm_scale, "your voice stayed calm and steady (CPI: calm, consistent tone)"
         )
     return pushed
-
-
-def _quote(evidence: str, limit: int = 48) -> str:
-    """Evidence short enough to read inside a reason; long reflections are cut at a word."""
-    if len(evidence) <= limit:
-        return evidence
-    return evidence[:limit].rsplit(" ", 1)[0] + "…"
-
-
-def _escalating_text(tag: Tag, evidence: str, persona: Persona) -> str:
-    him, his, name = persona.object_pronoun, persona.possessive, persona.name
-    said = f"'{_quote(evidence)}'" if evidence else "that"
-    return {
-        "threat": f"{said} sounds like a threat, and {name} will remember it",
-        "command": f"{said} is an order; being told what to do pushes back",
-        "blame": f"{said} puts the blame on {him}",
-        "labeling": f"{said} labels {him} instead of the problem",
-        "dismissal": f"{said} brushes off what {persona.they('feels', 'feel')}",
-        "sarcasm": f"{said} sounds sarcastic",
-        "arguing": f"{said} argues with {him} instead of hearing {him}",
-        "rule_citing": f"{said} hides behind the rules",
-        "profanity": f"{said}: swearing raises the temperature",
-    }.get(tag, f"{said} pushed {his} buttons")
-
-
-def _calming_text(tag: Tag, evidence: str, persona: Persona) -> str:
-    his, pron = persona.possessive, persona.pronoun
-    said = f" ('{_quote(evidence)}')" if evidence else ""
-    return {
-        "validation": f"you named {his} feelings{said}",
-        "reflection": f"you reflected back what {pron} said{said}",
-        "open_question": f"you asked {his} side with an open question{said}",
-        "offer_choice": f"you offered a choice{said}",
-        "collaboration": f"you made it something to work out together{said}",
-        "agreement": f"you agreed with what is true in what {pron} said{said}",
-        "apology": f"you apologised{said}",
-        "respectful_limit": f"you set a clear limit without a threat{said}",
-    }.get(tag, f"that helped{said}")

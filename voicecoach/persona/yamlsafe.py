@@ -75,6 +75,91 @@ def format_path(path: Path_) -> str:
     return out
 
 
+class Reader:
+    """Typed access to located YAML data; every failure becomes ``error`` naming file, line and key."""
+
+    def __init__(self, doc: Located, shown: str, error: type[AuthoredFileError] = AuthoredFileError) -> None:
+        self.doc = doc
+        self.shown = shown
+        self.error = error
+
+    def fail(self, path: Path_, problem: str) -> AuthoredFileError:
+        """The error to raise for ``path``, placed at its line (or its nearest ancestor's)."""
+        return self.error(self.shown, self.doc.line(path), format_path(path), problem)
+
+    def get(self, path: Path_) -> Any:
+        """The value at ``path``, or None when any step is missing."""
+        value: Any = self.doc.data
+        for part in path:
+            if isinstance(part, int) or (isinstance(value, dict) and part in value):
+                value = value[part]
+            else:
+                return None
+        return value
+
+    def mapping(self, path: Path_, allowed: set[str] | None, required: bool = True) -> dict[str, Any]:
+        """A mapping at ``path`` whose keys are all in ``allowed`` (typos are named, not ignored)."""
+        value = self.get(path)
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(
+                path, "must be a mapping of key: value lines" if value is not None else "is missing"
+            )
+        if allowed is not None:
+            for key in value:
+                if key not in allowed:
+                    raise self.fail(
+                        (*path, key), f"unknown key (expected one of: {', '.join(sorted(allowed))})"
+                    )
+        return value
+
+    def text(self, path: Path_, default: str | None = None, limit: int = 2000) -> str:
+        """Non-empty text at ``path`` (whitespace folded), at most ``limit`` characters."""
+        value = self.get(path)
+        if value is None and default is not None:
+            return default
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(path, "must be non-empty text" if value is not None else "is missing")
+        if len(value) > limit:
+            raise self.fail(path, f"is longer than {limit} characters")
+        return " ".join(value.split())
+
+    def number(self, path: Path_, lo: float, hi: float, default: float | None = None) -> float:
+        """A number in ``[lo, hi]`` at ``path`` (booleans are not numbers)."""
+        value = self.get(path)
+        if value is None and default is not None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(
+                path, f"must be a number from {lo:g} to {hi:g}" if value is not None else "is missing"
+            )
+        if not lo <= value <= hi:
+            raise self.fail(path, f"must be from {lo:g} to {hi:g}, not {value:g}")
+        return float(value)
+
+    def texts(self, path: Path_, required: bool = True, limit: int = 400) -> tuple[str, ...]:
+        """A list of non-empty texts at ``path``; non-empty unless ``required`` is False."""
+        value = self.get(path)
+        if value is None and not required:
+            return ()
+        if not isinstance(value, list) or (required and not value):
+            raise self.fail(path, "must be a non-empty list")
+        out = []
+        for i, _item in enumerate(value):
+            out.append(self.text((*path, i), limit=limit))
+        return tuple(out)
+
+    def choice(self, path: Path_, options: tuple[str, ...], default: str) -> str:
+        """One of ``options`` at ``path``, or ``default`` when absent."""
+        value = self.get(path)
+        if value is None:
+            return default
+        if value not in options:
+            raise self.fail(path, f"must be one of: {', '.join(options)}")
+        return str(value)
+
+
 def load_located(path: Path, error: type[AuthoredFileError] = AuthoredFileError) -> Located:
     """Read ``path`` as one safe YAML document; raise ``error`` naming file and line on any problem."""
     shown = str(path)
