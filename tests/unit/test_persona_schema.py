@@ -21,6 +21,7 @@ from voicecoach.persona.schema import (
     list_personas,
     load_persona,
     persona_dir,
+    scan_personas,
     summary,
 )
 
@@ -105,6 +106,11 @@ def test_env_var_points_at_another_folder(tmp_path: Path, monkeypatch: pytest.Mo
     assert [p.id for p in list_personas()] == ["other"]
     with pytest.raises(PersonaError, match="available: other"):
         find_persona("marcus")
+    _write(tmp_path, "name: [broken\n", "broken.yaml")
+    with pytest.raises(PersonaError, match=r"broken\.yaml:"):
+        list_personas()
+    good, bad = scan_personas()
+    assert [p.id for p in good] == ["other"] and len(bad) == 1 and bad[0].path.endswith("broken.yaml")
 
 
 @pytest.mark.parametrize(

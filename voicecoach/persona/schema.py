@@ -357,6 +357,18 @@ def list_personas() -> list[Persona]:
     return [load_persona(p) for p in _persona_files(persona_dir())]
 
 
+def scan_personas() -> tuple[list[Persona], list[PersonaError]]:
+    """Every persona that loads, and the error of every file that does not (for listings)."""
+    good: list[Persona] = []
+    bad: list[PersonaError] = []
+    for path in _persona_files(persona_dir()):
+        try:
+            good.append(load_persona(path))
+        except PersonaError as exc:
+            bad.append(exc)
+    return good, bad
+
+
 @cache
 def _cached(path: str, mtime_ns: int) -> Persona:
     return load_persona(path)

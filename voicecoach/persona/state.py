@@ -7,8 +7,8 @@ agitated, crisis; crisis is BARS 7 and ends the scenario). Each turn adds up pla
 1. silence (CPI "allow silence": one quiet turn lets an upset person vent; two read as ignoring);
 2. the wording findings, one weight per tag (:data:`DEFAULT_WEIGHTS`, overridable per persona);
 3. the persona's triggers (words that inflame *this* person) and needs (what they must hear);
-4. length (Project BETA "be concise and repeat");
-5. the delivery, relative to the trainee's own calm baseline (louder, faster, higher → up).
+4. the delivery, relative to the trainee's own calm baseline (louder, faster, higher → up);
+5. length (Project BETA "be concise and repeat": a short calming reply lands, a long one doesn't).
 
 Realism rules, each from DOMAIN.md:
 
