@@ -110,6 +110,10 @@ class Lexicon:
     concept_prefixes: tuple[tuple[str, str], ...]
     stopwords: frozenset[str]
     domains: tuple[Domain, ...]
+    #: Words after which a sentence may start in unpunctuated speech ("okay are you hurt").
+    openers: frozenset[str]
+    #: The named word lists (``lists:``), e.g. ``emotion`` for judging reflections.
+    lists: Mapping[str, tuple[str, ...]]
     #: Every phrase keyed by the words it can start with, so the analyser tries a phrase only
     #: where its first word occurs (this is what makes thousands of utterances a second possible).
     index: Mapping[str, tuple[Entry, ...]]
@@ -181,6 +185,8 @@ class _Builder:
     def words(self, key: str, default: list[str] | None = None) -> list[str]:
         items = self.get(key, list, default)
         for i, item in enumerate(items):
+            if isinstance(item, bool):
+                raise self.fail(f"{key}.{i}", 'YAML reads this as true/false: put it in quotes ("no", "on")')
             if not isinstance(item, str) or not item.strip():
                 raise self.fail(f"{key}.{i}", "must be a non-empty piece of text")
         return [str(w).lower().strip() for w in items]
@@ -212,7 +218,7 @@ class _Builder:
             raise self.fail("version", f"must be {SUPPORTED_VERSION}, not {version}")
         self.known_keys(
             "",
-            {"version", "about", "lists", "respell", "fillers", "negation", "yes_but", "notes"}
+            {"version", "about", "lists", "respell", "fillers", "negation", "yes_but", "notes", "openers"}
             | {"tags", "reflection", "concepts", "stopwords", "beta_domains"},
         )
         for name in self.get("lists", dict, {}):
@@ -243,6 +249,8 @@ class _Builder:
             concept_prefixes=concept_prefixes,
             stopwords=frozenset(self.words("stopwords")),
             domains=domains,
+            openers=frozenset(self.words("openers", [])),
+            lists={k: tuple(v) for k, v in self.lists.items()},
             index=index,
             prefix_index=prefix_index,
         )

@@ -7,6 +7,9 @@ Instructors write phrases, not regular expressions::
     [just | please] sit down       optional words
     can't ... but i can            a gap of up to five words inside one sentence
     frustrat*                      any word starting with "frustrat" (stems of 3+ letters)
+    stop *ing                      any word ending in "ing" (not as the first word)
+    ^ sure                         only at the start of a sentence (or after "okay", "oh", ...)
+    so what $                      only at the end of a sentence
     you're {emotion}               any entry of a named word list (``lists:`` in the file)
 
 A phrase compiles to a regular expression over normalised tokens that each end in a space
@@ -24,8 +27,10 @@ from dataclasses import dataclass
 #: How many words ``...`` may skip. Five keeps "I can't let you back there, but I can" in
 #: reach while staying inside one clause of ordinary speech.
 GAP_WORDS = 5
-_PIECE_RE = re.compile(r"\.\.\.|[()\[\]|]|\{[A-Za-z_]+\}|[^\s()\[\]|{}]+")
-_WORD_RE = re.compile(r"[a-z0-9][a-z0-9']*\*?|[.?!,]")
+_PIECE_RE = re.compile(r"\.\.\.|[()\[\]|^$]|\{[A-Za-z_]+\}|[^\s()\[\]|{}^$]+")
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9']*\*?|\*[a-z']{2,}|[.?!,]")
+# "$": the next token ends the sentence, or the text ends.
+_END = r"(?:(?=[.?!,;:] )|$)"
 # A gap never crosses a sentence end, so "Sit down. I can help" is two findings at most.
 _GAP = rf"(?:(?![.?!] )[^ ]+ ){{0,{GAP_WORDS}}}?"
 
@@ -42,22 +47,30 @@ class Phrase:
     regex: re.Pattern[str]
     first_words: frozenset[str]
     first_prefixes: tuple[str, ...]
+    anchored: bool = False  # "^": only where a sentence starts
 
 
 def compile_phrase(source: str, lists: Mapping[str, Sequence[str]]) -> Phrase:
     """Compile ``source``; raise :class:`PhraseError` naming the problem."""
     pieces = _PIECE_RE.findall(source.strip().lower())
+    anchored = bool(pieces) and pieces[0] == "^"
+    if anchored:
+        pieces = pieces[1:]
     if not pieces:
         raise PhraseError("empty phrase")
+    if "^" in pieces:
+        raise PhraseError(f"phrase {source!r}: '^' may only start a phrase")
     parser = _Parser(pieces, lists)
     regex, first, nullable = parser.sequence(closing=None)
     if nullable:
         raise PhraseError(f"phrase {source!r} could match no words at all")
-    if "..." in first:
-        raise PhraseError(f"phrase {source!r} must not start with '...'")
+    if "..." in first or "$" in first:
+        raise PhraseError(f"phrase {source!r} must start with a word")
+    if any(w.startswith("*") for w in first):
+        raise PhraseError(f"phrase {source!r} must not start with a '*ending' word")
     words = frozenset(w for w in first if not w.endswith("*"))
     prefixes = tuple(sorted(w[:-1] for w in first if w.endswith("*")))
-    return Phrase(source, re.compile(regex), words, prefixes)
+    return Phrase(source, re.compile(regex), words, prefixes, anchored)
 
 
 class _Parser:
@@ -112,6 +125,10 @@ class _Parser:
             return regex + "?", first, True
         if piece == "...":
             return _GAP, {"..."}, True
+        if piece == "$":
+            return _END, {"$"}, True
+        if piece == "^":
+            raise PhraseError("'^' may only start a phrase")
         if piece.startswith("{"):
             return self.word_list(piece[1:-1])
         return _word(piece)
@@ -136,6 +153,8 @@ def _word(piece: str) -> tuple[str, set[str], bool]:
             f"{piece!r} is not a word (letters, digits and inner apostrophes only; "
             "write contractions whole: you're, not you 're)"
         )
+    if piece.startswith("*"):
+        return r"[^ ]*" + re.escape(piece[1:]) + " ", {piece}, False
     if piece.endswith("*"):
         stem = piece[:-1]
         if len(stem) < 3:

@@ -38,6 +38,8 @@ from voicecoach.types import (
 #: ("what time did you", "if you stop").
 NOT_AFTER_WINDOW = 3
 _QUESTION_TAGS: frozenset[str] = frozenset({"open_question", "closed_question"})
+_BE = frozenset({"is", "are"})
+_DETERMINERS = frozenset({"the", "a", "our", "my"})
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def analyze_wording(text: str, context: str | None = None, lexicon: Lexicon | No
     if not any(t.norm not in CLAUSE_PUNCT for t in tokens):
         return WordingReport(text=text, effect="neutral", score=0.0, notes=("No words to analyse.",))
     ctx_tokens = normalise(raw_tokens(context), lex.respell, lex.fillers) if context else None
-    hits = match_phrases(tokens, lex)
+    hits = match_phrases(tokens, lex) + _tautologies(tokens, lex)
     notes: list[str] = []
     tag_hits = _resolve(tokens, [h for h in hits if h.kind == "tag"], lex, notes)
     tag_hits += _reflections(
@@ -102,11 +104,35 @@ def match_phrases(tokens: Sequence[Token], lex: Lexicon) -> list[Hit]:
         entries = lex.index.get(tok.norm, ())
         if lex.prefix_index:
             entries += tuple(e for p, e in lex.prefix_index if tok.norm.startswith(p))
+        if not entries:
+            continue
+        opens = i == 0 or tokens[i - 1].norm in CLAUSE_PUNCT or tokens[i - 1].norm in lex.openers
         for entry in entries:
+            if entry.phrase.anchored and not opens:
+                continue
             m = entry.phrase.regex.match(norm, starts[i])
             if m:
                 hits.append(Hit(entry.kind, entry.key, i, end_of[m.end()]))
     return hits
+
+
+def _tautologies(tokens: Sequence[Token], lex: Lexicon) -> list[Hit]:
+    """ "Rules are rules", "the results are the results": a tautology shuts the question down.
+
+    Not expressible in the phrase language (it needs "the same word twice"), so it lives here.
+    """
+    out: list[Hit] = []
+    words = [t.norm for t in tokens]
+    for i, w in enumerate(words):
+        if w not in _BE or i == 0:
+            continue
+        left = i - 1
+        right = i + 2 if i + 2 < len(words) and words[i + 1] in _DETERMINERS else i + 1
+        if right >= len(words) or words[left] != words[right] or words[left] in lex.stopwords:
+            continue
+        first = left - 1 if left > 0 and words[left - 1] in _DETERMINERS else left
+        out.append(Hit("tag", "rule_citing", first, right))
+    return out
 
 
 def preceded_by(
@@ -193,7 +219,7 @@ def _bare_questions(tokens: Sequence[Token], tag_hits: list[Hit]) -> list[Hit]:
     """A sentence ending in "?" that no phrase explains is counted as a closed question."""
     out: list[Hit] = []
     for first, last in sentences(tokens):
-        if last + 1 >= len(tokens) or tokens[last + 1].norm != "?":
+        if last + 1 >= len(tokens) or tokens[last + 1].norm != "?" or last == first:
             continue
         span = Hit("tag", "closed_question", first, last)
         if not any(h.overlaps(span) for h in tag_hits):
