@@ -270,7 +270,10 @@ class Reason:
 
     def __str__(self) -> str:
         sign = "+" if self.delta >= 0 else "\u2212"
-        return f"{sign}{abs(self.delta):.0f}: {self.text}"
+        size = abs(self.delta)
+        # Whole points read best; a small scaled move keeps one decimal rather than showing "+0".
+        shown = f"{size:.0f}" if size >= 0.95 else f"{size:.1f}"
+        return f"{sign}{shown}: {self.text}"
 
 
 @dataclass(frozen=True)
