@@ -1,0 +1,191 @@
+"""``voicecoach demo`` and ``voicecoach practice``: run a whole practice session."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from voicecoach.cli.common import (
+    add_baseline_options,
+    add_model_options,
+    asr_options,
+    load_baseline_option,
+    print_json,
+)
+from voicecoach.config import SessionOptions, TurnOptions
+from voicecoach.errors import UsageError, VoiceCoachError
+from voicecoach.types import Baseline, Reply, SessionReport, TurnResult
+
+#: The demo: a persona, a trainee's recorded replies and their calm reading, all in the repo.
+DEMO_PERSONA = "marcus"
+FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"
+DEMO_REPLIES = FIXTURES / "demo" / "replies"
+DEMO_BASELINE = FIXTURES / "demo" / "baseline.wav"
+
+
+def add_parsers(sub: Any) -> None:
+    """Register ``demo`` and ``practice``."""
+    demo_parser = sub.add_parser(
+        "demo", help="a complete session from recorded replies, no microphone needed"
+    )
+    _add_session_options(demo_parser)
+    demo_parser.set_defaults(handler=demo)
+
+    practice_parser = sub.add_parser("practice", help="practise with a persona (microphone, or --replies)")
+    practice_parser.add_argument(
+        "--persona", required=True, metavar="NAME", help="persona file stem, e.g. marcus"
+    )
+    practice_parser.add_argument(
+        "--replies", metavar="PATH", help="folder of recorded replies, or a .txt file of typed replies"
+    )
+    practice_parser.add_argument("--input-device", metavar="DEV", help="microphone (name or index)")
+    practice_parser.add_argument(
+        "--end-silence", type=float, default=0.7, help="seconds of silence that end a turn (default 0.7)"
+    )
+    _add_session_options(practice_parser)
+    practice_parser.set_defaults(handler=practice)
+
+
+def _add_session_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", metavar="DIR", help="session folder (default: sessions/<time>-<persona>)")
+    p.add_argument("--json", action="store_true", help="print the session summary as JSON on stdout")
+    p.add_argument("--seed", type=int, default=0, help="seed for the persona's choices (default 0)")
+    p.add_argument("--no-playback", action="store_true", help="save persona audio without playing it")
+    p.add_argument("--no-keep-audio", action="store_true", help="keep only numbers and text, no recordings")
+    p.add_argument("--max-turns", type=int, default=12, help="turns before the session ends unresolved")
+    p.add_argument("--difficulty", choices=("easy", "standard", "hard"), default="standard")
+    p.add_argument("--output-device", metavar="DEV", help="speaker (name or index; see `voicecoach devices`)")
+    add_baseline_options(p)
+    add_model_options(p)
+
+
+class _ConsoleObserver:
+    """Shows the conversation on stderr as it happens."""
+
+    def __init__(self, console: Console, persona_name: str) -> None:
+        self.console = console
+        self.name = persona_name
+
+    def persona_said(self, line: str, stage: str) -> None:
+        self.console.print(f"[bold]{self.name}[/] [dim]({stage})[/]: ", end="")
+        self.console.print(line, markup=False, highlight=False)
+
+    def turn_done(self, turn: TurnResult) -> None:
+        self.console.print("[bold]You[/]: ", end="")
+        self.console.print(turn.transcript.text, markup=False, highlight=False)
+        delta = turn.update.after.agitation - turn.update.before.agitation
+        colour = "green" if delta < 0 else "red" if delta > 0 else "yellow"
+        self.console.print(
+            f"  [dim]calm presence {turn.score.score}/100 · agitation "
+            f"{turn.update.before.agitation:.0f} → [{colour}]{turn.update.after.agitation:.0f}[/][/]"
+        )
+        for reason in turn.update.reasons:
+            self.console.print(f"    [dim]{reason}[/]", markup=True, highlight=False)
+
+
+def _session_folder(args: argparse.Namespace, persona_id: str) -> Path:
+    if args.out:
+        return Path(args.out)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("sessions") / f"{stamp}-{persona_id}"
+
+
+def _run(
+    args: argparse.Namespace,
+    console: Console,
+    *,
+    persona_name: str,
+    replies: Iterator[Reply],
+    baseline: Baseline | None,
+    live: bool,
+) -> int:
+    from voicecoach.asr import WhisperTranscriber
+    from voicecoach.audio.devices import NullSink, SpeakerSink, has_output_device
+    from voicecoach.persona.schema import get_persona
+    from voicecoach.session import Engines, SessionContext, run_session
+    from voicecoach.store import SessionStore
+    from voicecoach.tts import Pyttsx3Synthesizer
+
+    if args.max_turns < 1:
+        raise UsageError("--max-turns must be at least 1")
+    persona = get_persona(persona_name)
+    transcriber = WhisperTranscriber(asr_options(args))
+    if args.no_playback or not has_output_device(args.output_device):
+        if not args.no_playback:
+            console.print("[dim]no speaker found: persona audio is saved in the session folder[/]")
+        sink: Any = NullSink()
+    else:
+        sink = SpeakerSink(args.output_device)
+    options = SessionOptions(
+        max_turns=args.max_turns,
+        seed=args.seed,
+        playback=not args.no_playback,
+        keep_audio=not args.no_keep_audio,
+        difficulty=args.difficulty,
+    )
+    ctx = SessionContext(persona, Engines(transcriber, Pyttsx3Synthesizer(), sink), options, baseline)
+    folder = _session_folder(args, persona.id)
+    store = SessionStore(folder, keep_audio=options.keep_audio)
+    console.print(f"[bold]{persona.name}[/] · {persona.title} · session folder {folder}", highlight=False)
+    if live:
+        console.print("[dim]Speak when you are ready; a pause ends your turn. Ctrl-C ends the session.[/]")
+    try:
+        report = run_session(ctx, replies, store, _ConsoleObserver(console, persona.name))
+    except (VoiceCoachError, KeyboardInterrupt):
+        store.finish(None, "stopped")
+        console.print(f"[yellow]Session stopped; the completed turns are kept in {folder}[/]")
+        raise
+    store.finish(report, "complete")
+    _print_summary(console, report, folder)
+    if args.json:
+        print_json(report.to_dict())
+    return 0
+
+
+def _print_summary(console: Console, report: SessionReport, folder: Path) -> None:
+    colour = {"resolved": "green", "escalated": "red"}.get(report.outcome, "yellow")
+    console.rule("Feedback")
+    console.print(f"Outcome: [{colour}]{report.outcome}[/] after {len(report.turns)} replies")
+    console.print(f"Calm presence: [bold]{report.calm_presence}/100[/]")
+    for reason in report.calm_presence_reasons:
+        console.print(f"  · {reason}", markup=False)
+    if report.safety_step:
+        console.print("Safety step: ", end="")
+        console.print(report.safety_step, markup=False)
+    console.print(f"Reports: {folder / 'report.html'} and {folder / 'report.md'}", highlight=False)
+
+
+def demo(args: argparse.Namespace, console: Console) -> int:
+    """A complete session on the bundled recordings."""
+    from voicecoach.analysis.baseline import baseline_from_clip
+    from voicecoach.audio.clip import read_audio
+    from voicecoach.replies import FolderReplies
+
+    baseline = load_baseline_option(args)
+    if baseline is None:
+        baseline = baseline_from_clip(read_audio(DEMO_BASELINE), source_file=str(DEMO_BASELINE))
+    replies = FolderReplies(DEMO_REPLIES).replies()
+    return _run(args, console, persona_name=DEMO_PERSONA, replies=replies, baseline=baseline, live=False)
+
+
+def practice(args: argparse.Namespace, console: Console) -> int:
+    """Practise with a persona, live or from recorded replies."""
+    from voicecoach.replies import open_replies
+
+    baseline = load_baseline_option(args)
+    if args.replies:
+        replies = open_replies(Path(args.replies)).replies()
+        return _run(args, console, persona_name=args.persona, replies=replies, baseline=baseline, live=False)
+    from voicecoach.audio.devices import MicrophoneSource
+    from voicecoach.persona.schema import get_persona
+
+    get_persona(args.persona)  # an unknown persona is reported before the microphone is opened
+    if args.end_silence <= 0.1 or args.end_silence > 10:
+        raise UsageError("--end-silence must be between 0.1 and 10 seconds")
+    mic = MicrophoneSource(args.input_device, TurnOptions(end_silence_s=args.end_silence))
+    return _run(args, console, persona_name=args.persona, replies=mic.replies(), baseline=baseline, live=True)
