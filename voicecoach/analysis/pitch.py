@@ -97,6 +97,8 @@ def track_pitch(
     w_ac = _autocorr(window[None, :], nfft, max_lag + 2)[0]
     w_ac = w_ac / w_ac[0]
     global_peak = float(np.max(np.abs(x))) or 1.0
+    half_period = int(fs / floor_hz) // 2 + 1
+    centre_lo, centre_hi = max(0, win // 2 - half_period), min(win, win // 2 + half_period + 1)
 
     padded = np.concatenate([np.zeros(win), x, np.zeros(win)])
     view = np.lib.stride_tricks.sliding_window_view(padded, win)
@@ -109,13 +111,21 @@ def track_pitch(
     for b0 in range(0, n_frames, block):
         frames = view[starts[b0 : b0 + block]].copy()
         frames -= frames.mean(axis=1, keepdims=True)
-        local_peak = np.max(np.abs(frames), axis=1)
+        # The frame's loudness is its peak within half a floor period of the centre (as Boersma's
+        # silence rule intends): the window's edges reach into neighbouring, louder sounds.
+        local_peak = np.max(np.abs(frames[:, centre_lo:centre_hi]), axis=1)
         frames *= window
         ac = _autocorr(frames, nfft, max_lag + 2)
         energy = ac[:, :1]
         r = np.divide(ac, energy * w_ac, out=np.zeros_like(ac), where=energy > 0)
         f, s = _candidates(
-            r, fs, min_lag=min_lag, max_lag=max_lag, floor_hz=floor_hz, octave_cost=options.octave_cost
+            r,
+            fs,
+            min_lag=min_lag,
+            max_lag=max_lag,
+            floor_hz=floor_hz,
+            octave_cost=options.octave_cost,
+            voicing_threshold=options.voicing_threshold,
         )
         freqs[b0 : b0 + block, :_CANDIDATES] = f
         strengths[b0 : b0 + block, :_CANDIDATES] = s
@@ -145,14 +155,22 @@ def _autocorr(frames: FloatArray, nfft: int, n_lags: int) -> FloatArray:
 
 
 def _candidates(
-    r: FloatArray, fs: int, *, min_lag: int, max_lag: int, floor_hz: float, octave_cost: float
+    r: FloatArray,
+    fs: int,
+    *,
+    min_lag: int,
+    max_lag: int,
+    floor_hz: float,
+    octave_cost: float,
+    voicing_threshold: float,
 ) -> tuple[FloatArray, FloatArray]:
     """The strongest local maxima of ``r`` in ``[min_lag, max_lag]``: (frequency, strength)."""
     n = r.shape[0]
     mid = r[:, min_lag : max_lag + 1]
     left = r[:, min_lag - 1 : max_lag]
     right = r[:, min_lag + 1 : max_lag + 2]
-    is_peak = (mid > left) & (mid >= right) & (mid > 0.0)
+    # Maxima below half the voicing threshold are noise, never a period (Boersma 1993).
+    is_peak = (mid > left) & (mid >= right) & (mid > 0.5 * voicing_threshold)
     # Parabolic interpolation through each maximum and its neighbours.
     denom = left - 2.0 * mid + right
     delta = np.divide(0.5 * (left - right), denom, out=np.zeros_like(mid), where=denom < 0)
