@@ -270,10 +270,7 @@ class Reason:
 
     def __str__(self) -> str:
         sign = "+" if self.delta >= 0 else "\u2212"
-        size = abs(self.delta)
-        # Whole points read best; a small scaled move keeps one decimal rather than showing "+0".
-        shown = f"{size:.0f}" if size >= 0.95 else f"{size:.1f}"
-        return f"{sign}{shown}: {self.text}"
+        return f"{sign}{abs(self.delta):.0f}: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -411,3 +408,36 @@ class VoiceSettings:
     volume: float = 1.0
     pitch: float = 1.0
     gender: Literal["male", "female", "neutral"] = "neutral"
+
+
+#: How a reflection-to-question ratio rates against MITI 4.2.1 (1:1 fair, 2:1 good).
+MitiRating = Literal["good", "fair", "low", "n/a"]
+
+
+@dataclass(frozen=True)
+class MICounts:
+    """A session's motivational-interviewing counts (MITI 4.2.1) and Project BETA domains shown.
+
+    ``reflection_to_question`` is ``None`` when no question was asked (then any reflection rates
+    "good", and no reflection rates "n/a"). ``talk_share`` is the trainee's share of all words.
+    """
+
+    turns: int
+    open_questions: int
+    closed_questions: int
+    reflections: int
+    reflection_to_question: float | None
+    ratio_rating: MitiRating
+    percent_open_questions: float | None
+    trainee_words: int
+    persona_words: int
+    talk_share: float | None
+    beta_domains: tuple[str, ...] = ()
+    beta_domains_missing: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON form (field names are a documented contract)."""
+        out: dict[str, Any] = {name: _round(getattr(self, name)) for name in self.__dataclass_fields__}
+        out["beta_domains"] = list(self.beta_domains)
+        out["beta_domains_missing"] = list(self.beta_domains_missing)
+        return out
