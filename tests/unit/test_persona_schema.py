@@ -88,8 +88,8 @@ def test_readme_error_example_matches_the_real_message(tmp_path: Path) -> None:
     assert shown is not None
     lines = MARCUS.read_text(encoding="utf-8").splitlines()
     start = lines.index("    defensive:")
-    broken = [*lines[: start + 1], *lines[start + 4 :]]  # drop the three defensive lines
-    broken[start] = "    defensive: []"
+    end = lines.index("    agitated:")
+    broken = [*lines[:start], "    defensive: []", *lines[end:]]  # the defensive list emptied
     err = _error(_write(tmp_path, "\n".join(broken), "marcus.yaml"))
     assert err.line == int(shown.group(1)) and err.problem == shown.group(2)
 
@@ -118,12 +118,10 @@ def test_env_var_points_at_another_folder(tmp_path: Path, monkeypatch: pytest.Mo
     [
         ("      - I did everything they asked. Everything.\n", "", None, None),  # still valid
         (
-            "    defensive:\n      - I did everything they asked. Everything.\n"
-            "      - Don't look at me like that. I wasn't out using, I was at a meeting.\n"
-            "      - So it's my word against a clipboard, is that it?\n",
-            "    defensive: []\n",
-            "replies.stages.defensive",
-            "must be a non-empty list",
+            "  escalated:\n    - That's it. I'm out of here. Forget this place.\n",
+            "  escalated: []\n  unused:\n",
+            "replies.unused",
+            "unknown key",
         ),
         ("name: Marcus\n", "name: 42\n", "name", "must be non-empty text"),
         ("pronoun: he\n", "pronoun: him\n", "pronoun", "must be one of: he, she, they"),
