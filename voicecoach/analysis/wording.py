@@ -73,7 +73,7 @@ def analyze_wording(text: str, context: str | None = None, lexicon: Lexicon | No
     tag_hits += _reflections(
         tokens, ctx_tokens=ctx_tokens, hits=hits, tag_hits=tag_hits, lex=lex, notes=notes
     )
-    tag_hits += _bare_questions(tokens, tag_hits)
+    tag_hits += _bare_questions(tokens, tag_hits, lex)
     tag_hits = _yes_but(tokens, tag_hits, lex, notes)
     tags = {h.key for h in tag_hits}
     if not tags & {"reflection", "validation"}:
@@ -171,7 +171,7 @@ def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list
         elif rule.tag in ESCALATING_TAGS and rule.negatable:
             words = " ".join(t.norm for t in tokens[h.first : h.last + 1])
             notes.append(f'"{words}" follows "{cue}", so it is not counted as {rule.tag}.')
-    kept = _longest_per_tag(kept)
+    kept = _merge_per_tag(kept)
     suppressed = {
         id(h)
         for h in kept
@@ -184,10 +184,13 @@ def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list
     return [h for h in kept if h.key not in overridden]
 
 
-def _longest_per_tag(hits: list[Hit]) -> list[Hit]:
+def _merge_per_tag(hits: list[Hit]) -> list[Hit]:
+    """Overlapping findings of one tag become one, spanning all their words."""
     out: list[Hit] = []
     for h in sorted(hits, key=lambda h: (h.key, h.first, -h.last)):
         if out and out[-1].key == h.key and out[-1].overlaps(h):
+            prev = out[-1]
+            out[-1] = Hit(prev.kind, prev.key, prev.first, max(prev.last, h.last))
             continue
         out.append(h)
     return out
@@ -215,14 +218,18 @@ def _reflections(
     return out
 
 
-def _bare_questions(tokens: Sequence[Token], tag_hits: list[Hit]) -> list[Hit]:
-    """A sentence ending in "?" that no phrase explains is counted as a closed question."""
+def _bare_questions(tokens: Sequence[Token], tag_hits: list[Hit], lex: Lexicon) -> list[Hit]:
+    """A sentence ending in "?" that no phrase explains is counted as a closed question.
+
+    Only if it has an English function word: "¿Qué pasó?" is a question we cannot judge.
+    """
     out: list[Hit] = []
     for first, last in sentences(tokens):
         if last + 1 >= len(tokens) or tokens[last + 1].norm != "?" or last == first:
             continue
         span = Hit("tag", "closed_question", first, last)
-        if not any(h.overlaps(span) for h in tag_hits):
+        english = any(t.norm in lex.stopwords for t in tokens[first : last + 1])
+        if english and not any(h.overlaps(span) for h in tag_hits):
             out.append(span)
     return out
 

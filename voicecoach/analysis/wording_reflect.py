@@ -24,6 +24,21 @@ _QUESTION_OPENERS = frozenset(
     | {"what", "how", "why", "where", "when", "who", "which", "what's", "how's", "should"}
 )
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
+_PRONOUN_ROLE = {
+    "i": "<subj>",
+    "you": "<subj>",
+    "me": "<obj>",
+    "my": "<poss>",
+    "your": "<poss>",
+    "i'm": "<subj-be>",
+    "you're": "<subj-be>",
+    "i've": "<subj-have>",
+    "you've": "<subj-have>",
+    "myself": "<self>",
+    "yourself": "<self>",
+    "mine": "<poss>",
+    "yours": "<poss>",
+}
 
 
 @dataclass(frozen=True)
@@ -129,8 +144,13 @@ def _person(words: Sequence[str]) -> str:
 
 
 def _echo(words: Sequence[str], ctx: Sequence[str], run: int) -> bool:
-    """True when a run of ``run``+ words is copied and the copy is most of the sentence."""
-    content = [w for w in words if w not in CLAUSE_PUNCT]
+    """True when nearly the whole sentence is copied in runs of ``run``+ words.
+
+    Pronouns are compared by role, so "they gave your bed away" echoes "they gave my bed away":
+    swapping "my" for "your" alone is parroting, not a paraphrase.
+    """
+    content = [_PRONOUN_ROLE.get(w, w) for w in words if w not in CLAUSE_PUNCT]
+    ctx = [_PRONOUN_ROLE.get(w, w) for w in ctx]
     if len(content) < run:
         return False
     ctx_runs = {tuple(ctx[i : i + run]) for i in range(len(ctx) - run + 1)}
@@ -139,7 +159,6 @@ def _echo(words: Sequence[str], ctx: Sequence[str], run: int) -> bool:
         if tuple(content[i : i + run]) in ctx_runs:
             for j in range(i, i + run):
                 copied[j] = True
-    # Nearly all copied: swapping "I" for "you" alone already shows the words were processed.
     return sum(copied) >= 0.9 * len(content)
 
 
