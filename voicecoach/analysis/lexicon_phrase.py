@@ -29,6 +29,7 @@ from dataclasses import dataclass
 GAP_WORDS = 5
 _PIECE_RE = re.compile(r"\.\.\.|[()\[\]|^$]|\{[A-Za-z_]+\}|[^\s()\[\]|{}^$]+")
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9']*\*?|\*[a-z']{2,}|[.?!,]")
+_COMMA = "(?:, )?"
 # "$": the next token ends the sentence, or the text ends.
 _END = r"(?:(?=[.?!,;:] )|$)"
 # A gap never crosses a sentence end, so "Sit down. I can help" is two findings at most.
@@ -87,7 +88,9 @@ class _Parser:
         nullable = True
         while self.pos < len(self.pieces) and self.pieces[self.pos] not in {"|", ")", "]"}:
             regex, item_first, item_nullable = self.item()
-            parts.append(regex)
+            # Speakers pause where writers put commas ("oh, great"); a comma between two words
+            # of a phrase is allowed, so written and unpunctuated transcripts match alike.
+            parts.append(regex if not parts else _COMMA + regex)
             if nullable:
                 first |= item_first
                 nullable = item_nullable

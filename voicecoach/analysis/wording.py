@@ -38,7 +38,7 @@ from voicecoach.types import (
 #: ("what time did you", "if you stop").
 NOT_AFTER_WINDOW = 3
 _QUESTION_TAGS: frozenset[str] = frozenset({"open_question", "closed_question"})
-_BE = frozenset({"is", "are"})
+_BE = frozenset({"is", "are", "means"})
 _DETERMINERS = frozenset({"the", "a", "our", "my"})
 
 

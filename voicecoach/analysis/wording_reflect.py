@@ -93,7 +93,8 @@ def find_reflections(
     rules = lex.reflection
     ctx_words = [t.norm for t in context_tokens] if context_tokens else []
     ctx_concepts = concepts_of(ctx_words, lex)
-    emotions = frozenset(e for e in lex.lists.get("emotion", ()) if " " not in e)
+    emotions = frozenset(e for name in ("emotion", "hard") for e in lex.lists.get(name, ()) if " " not in e)
+    mental = frozenset(lex.lists.get("mental", ()))
     out: list[ReflectionFinding] = []
     for first, last in sentences(tokens):
         words = [t.norm for t in tokens[first : last + 1]]
@@ -104,6 +105,9 @@ def find_reflections(
         shared = len(concepts_of(words, lex) & ctx_concepts)
         person = _person(after)
         feeling = any(w in emotions for w in words)
+        # "You'd rather have some privacy", "part of you wants ...": saying what the person
+        # feels or wants is a complex reflection (MITI 4.2.1) even with few shared words.
+        inner = feeling or any(w in mental for w in words)
         if stem is not None:
             if not concepts_of(after, lex):
                 out.append(ReflectionFinding(first, last, rules.stock_note))
@@ -111,7 +115,7 @@ def find_reflections(
             # Without the persona's line, "this feels like a big deal" is not about the person.
             ok = shared >= 1 or person == "second" if ctx_words else person == "second"
         elif person == "second":
-            ok = bool(ctx_words) and (shared >= rules.min_overlap or (feeling and shared >= 1))
+            ok = bool(ctx_words) and (shared >= rules.min_overlap or inner)
         elif person == "none":
             ok = bool(ctx_words) and shared >= rules.min_overlap_impersonal
         else:
