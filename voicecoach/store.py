@@ -5,6 +5,8 @@
       audio/persona_00.wav  the persona's opening line
       audio/trainee_NN.wav  reply NN as heard (absent with --no-keep-audio or typed replies)
       audio/persona_NN.wav  the persona's answer to reply NN
+      notes.json            instructor notes and overrides (``voicecoach notes``), never rewritten
+                            by a review
       report.md, report.html
 
 ``session.json`` carries ``status``: ``in_progress`` while the session runs, then ``complete``
@@ -14,15 +16,21 @@ or ``stopped`` (ended early by an error or Ctrl-C; the turns in it are all compl
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import re
+import wave
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
 from voicecoach import __version__
 from voicecoach.audio.clip import wav_bytes
-from voicecoach.errors import SessionStorageError
+from voicecoach.errors import SessionStorageError, VoiceCoachError
+from voicecoach.feedback.build import build_feedback
+from voicecoach.feedback.notes import Note, notes_from_json
+from voicecoach.feedback.rescore import rescore
+from voicecoach.feedback.rubric import Rubric, default_rubric
 from voicecoach.report.html import render_html
 from voicecoach.report.markdown import render_markdown
 from voicecoach.storage import make_private_dir, write_atomic, write_json_atomic, write_text_atomic
@@ -30,6 +38,7 @@ from voicecoach.types import AudioClip, Reply, SessionReport, TurnResult
 
 Status = Literal["in_progress", "complete", "stopped"]
 SESSION_FILE = "session.json"
+NOTES_FILE = "notes.json"
 SCHEMA_VERSION = 1
 AUDIO_DIR = "audio"
 
@@ -43,6 +52,9 @@ class SessionStore:
         self.keep_audio = keep_audio
         self.created = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._last: SessionReport | None = None
+        # Seconds into the session's recording: persona lines and replies end to end, so a report
+        # can say when each reply started ("at 0:42").
+        self._clock = 0.0
 
     def _write_clip(self, name: str, clip: AudioClip) -> str:
         write_atomic(self.audio / name, wav_bytes(clip))
@@ -50,6 +62,7 @@ class SessionStore:
 
     def save_opening(self, line: str, clip: AudioClip) -> str:
         """Keep the persona's opening line audio."""
+        self._clock = clip.duration_s
         return self._write_clip("persona_00.wav", clip)
 
     def save_turn(
@@ -60,7 +73,11 @@ class SessionStore:
         if reply.clip is not None and self.keep_audio:
             trainee_file = self._write_clip(f"trainee_{turn.index:02d}.wav", reply.clip)
         persona_file = self._write_clip(f"persona_{turn.index:02d}.wav", persona_clip)
-        stored = dataclasses.replace(turn, audio_file=trainee_file, persona_audio_file=persona_file)
+        start = self._clock
+        self._clock += (reply.clip.duration_s if reply.clip is not None else 0.0) + persona_clip.duration_s
+        stored = dataclasses.replace(
+            turn, audio_file=trainee_file, persona_audio_file=persona_file, start_s=start
+        )
         report = dataclasses.replace(report, turns=(*report.turns[:-1], stored))
         self._write_session(report, "in_progress")
         return stored
@@ -100,18 +117,75 @@ def load_session(folder: Path) -> dict[str, Any]:
     return data
 
 
-def write_reports(folder: Path) -> tuple[Path, Path]:
-    """Render ``report.md`` and ``report.html`` from the folder's session.json."""
+def write_reports(folder: Path, rubric: Rubric | None = None) -> tuple[Path, Path]:
+    """Render ``report.md`` and ``report.html`` from the folder's session.json and notes.json.
+
+    With ``rubric`` (``voicecoach review``) every score is recomputed under it first; without, the
+    stored scores stand and the default rubric's advice is used. Either way ``session.json`` gets
+    a fresh ``feedback`` section (rewritten atomically) that names the rubric.
+    """
     session = load_session(folder)
+    if rubric is not None:
+        session = rescore(session, rubric)
     audio: dict[str, bytes] = {}
     for name in _audio_files(session):
         path = folder / name
         if path.is_file():
             audio[name] = path.read_bytes()
+    durations = {name: wav_seconds(data) for name, data in audio.items()}
+    session["feedback"] = build_feedback(
+        session,
+        rubric or default_rubric(),
+        notes=load_notes(folder),
+        durations=durations,
+        stage_bands=_stage_bands(str(session.get("persona") or "")),
+    )
+    write_json_atomic(folder / SESSION_FILE, session)
     md_path, html_path = folder / "report.md", folder / "report.html"
     write_text_atomic(md_path, render_markdown(session))
     write_text_atomic(html_path, render_html(session, audio))
     return md_path, html_path
+
+
+def load_notes(folder: Path) -> tuple[Note, ...]:
+    """The instructor notes kept beside a session (none when there is no ``notes.json``)."""
+    path = folder / NOTES_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SessionStorageError(f"{path}: unreadable ({e})") from e
+    return notes_from_json(data, str(path))
+
+
+def add_note(folder: Path, note: Note) -> tuple[Note, ...]:
+    """Append ``note`` to the session's ``notes.json`` (atomically, 0600); return all notes."""
+    load_session(folder)  # a note needs a session to sit beside
+    notes = (*load_notes(folder), note)
+    write_json_atomic(folder / NOTES_FILE, {"notes": [n.to_dict() for n in notes]})
+    return notes
+
+
+def wav_seconds(data: bytes) -> float:
+    """Length of a WAV file's audio in seconds (0 when the header is unreadable)."""
+    try:
+        with wave.open(io.BytesIO(data)) as w:
+            rate = w.getframerate()
+            return w.getnframes() / rate if rate else 0.0
+    except (wave.Error, EOFError):
+        return 0.0
+
+
+def _stage_bands(persona_id: str) -> dict[str, float] | None:
+    """The persona's own stage thresholds, when its file can be found (else the defaults)."""
+    from voicecoach.persona.schema import get_persona
+
+    try:
+        t = get_persona(persona_id).thresholds
+    except VoiceCoachError:
+        return None
+    return {"anxious": t.anxious, "defensive": t.defensive, "agitated": t.agitated, "crisis": t.crisis}
 
 
 #: Only files VoiceCoach itself names are embedded: an edited session.json cannot make a report

@@ -328,6 +328,9 @@ class TurnResult:
     score: TurnScore
     audio_file: str | None = None
     persona_audio_file: str | None = None
+    #: When the reply started in the session's recording (persona lines and replies end to end),
+    #: in seconds; None when unknown (a session kept in memory only).
+    start_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form of one turn (field names are a documented contract)."""
@@ -345,6 +348,7 @@ class TurnResult:
             "calm_presence_reasons": list(self.score.reasons),
             "audio_file": self.audio_file,
             "persona_audio_file": self.persona_audio_file,
+            "start_s": None if self.start_s is None else round(self.start_s, 2),
         }
 
 

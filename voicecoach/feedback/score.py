@@ -8,13 +8,16 @@ clear tone, empathy, techniques, penalties; CPI's paraverbal "calm, consistent t
 - effect: what the reply did to the persona's agitation.
 
 Typed replies have no delivery part; the other weights are then scaled up to sum to one.
+The weights and points live in an instructor-editable file: ``feedback/rubric.yaml``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from voicecoach.feedback.rubric import Rubric, default_rubric
+
+__all__ = ["DEFAULT_RUBRIC", "Rubric", "score_session", "score_turn"]
 from voicecoach.types import (
     DEESCALATING_TAGS,
     ESCALATING_TAGS,
@@ -25,22 +28,8 @@ from voicecoach.types import (
     WordingReport,
 )
 
-
-@dataclass(frozen=True)
-class Rubric:
-    """Weights and points of the calm-presence score. Defaults are VoiceCoach's starting rubric."""
-
-    name: str = "voicecoach-default-1"
-    delivery_weight: float = 0.35
-    wording_weight: float = 0.45
-    effect_weight: float = 0.20
-    wording_base: float = 50.0  # a reply with no recognised move is neither good nor bad
-    points_per_good_move: float = 15.0
-    points_per_bad_move: float = 25.0  # one command or threat outweighs one validation
-    effect_points_per_agitation: float = 2.5  # a 20-point drop in agitation scores 100
-
-
-DEFAULT_RUBRIC = Rubric()
+#: The packaged rubric (``feedback/rubric.yaml``); ``review`` and ``grade`` can load another.
+DEFAULT_RUBRIC: Rubric = default_rubric()
 
 
 def _clamp(value: float) -> int:

@@ -1,18 +1,24 @@
-"""``report.html``: one self-contained file (styles, chart and audio inline; no network).
+"""``report.html``: one self-contained file (styles, charts and audio inline; no network).
 
-A pure function of ``session.json``'s data and the session's audio bytes. Jinja2 autoescapes
-every value, so a transcript containing ``<script>`` renders as text.
+A pure function of ``session.json``'s data (with its ``feedback`` section) and the session's
+audio bytes. Jinja2 autoescapes every value and the charts escape their own labels, so a
+transcript containing ``<script>`` renders as text; the page's Content-Security-Policy allows no
+script and no fetch at all, so even a missed escape could not run or phone home.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from voicecoach.feedback.build import DEFAULT_STAGE_BANDS
+from voicecoach.feedback.moments import clock
+from voicecoach.report.highlight import pieces, tag_class
 from voicecoach.report.markdown import OUTCOME_WORDS
+from voicecoach.report.plots import Series, agitation_chart, band_chart
 
 _ENV = Environment(
     loader=PackageLoader("voicecoach.report", "templates"),
@@ -21,34 +27,94 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 
-#: Stage bands drawn behind the agitation line (the default persona thresholds; a persona's own
-#: thresholds are in its file).
-_STAGE_COLOURS = ("#e8f5e9", "#fffde7", "#fff3e0", "#ffebee", "#f3e5f5")
-
-
-def agitation_points(session: Mapping[str, Any], width: int = 600, height: int = 160) -> str:
-    """SVG polyline points for agitation over the session (opening, then after each turn)."""
-    turns = session.get("turns", [])
-    values = [turns[0].get("agitation_before", 0)] if turns else []
-    values += [t.get("agitation_after", 0) for t in turns]
-    if not values:
-        return ""
-    step = width / max(1, len(values) - 1)
-    return " ".join(f"{i * step:.1f},{height - float(v) / 100 * height:.1f}" for i, v in enumerate(values))
-
 
 def _data_uri(data: bytes) -> str:
     return "data:audio/wav;base64," + base64.b64encode(data).decode("ascii")
 
 
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def delivery_series(
+    turns: Sequence[Mapping[str, Any]], baseline: str, band: Mapping[str, float]
+) -> list[Series]:
+    """Pace, loudness and pitch per reply, against the calm band of the rubric.
+
+    With a trainee baseline the measures are relative to it and the band reaches up to the
+    rubric's thresholds (DOMAIN.md starting thresholds: +15% rate, +6 dB, +3 st); it is open below,
+    since "calm, low and slow" is the guidance and slower, quieter or lower is not tense.
+    Without one, pace is shown in words
+    per minute against the population band, and loudness and pitch in raw units with no band
+    (raw dBFS depends on the microphone's gain, DOMAIN.md).
+    """
+    tones = [t.get("tone") or {} for t in turns]
+
+    def col(key: str) -> tuple[float | None, ...]:
+        return tuple(_num(tone.get(key)) for tone in tones)
+
+    if baseline == "trainee":
+        rate, level, pitch = band["rate_pct"], band["level_db"], band["pitch_st"]
+        return [
+            Series("Pace vs your calm pace", "%", col("rate_pct_vs_baseline"), (None, rate)),
+            Series("Loudness vs your calm level", "dB", col("level_db_vs_baseline"), (None, level)),
+            Series("Pitch vs your calm pitch", "st", col("pitch_st_vs_baseline"), (None, pitch)),
+        ]
+    return [
+        Series("Pace", "wpm", col("wpm"), (band["wpm_low"], band["wpm_high"])),
+        Series("Loudness (no baseline: no calm band)", "dBFS", col("level_dbfs"), None),
+        Series("Pitch (no baseline: no calm band)", "Hz", col("pitch_hz_median"), None),
+    ]
+
+
+def _techniques(turn: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    wording = turn.get("wording")
+    return list(wording.get("techniques") or []) if isinstance(wording, Mapping) else []
+
+
 def render_html(session: Mapping[str, Any], audio: Mapping[str, bytes]) -> str:
     """The HTML report for one session; ``audio`` maps file names in session.json to WAV bytes."""
-    uris = {name: _data_uri(data) for name, data in audio.items()}
+    feedback: Mapping[str, Any] = session.get("feedback") or {}
+    turns: list[Mapping[str, Any]] = [t for t in session.get("turns", []) if isinstance(t, Mapping)]
+    starts = list(feedback.get("turn_starts") or [t.get("start_s") for t in turns])
+    labels = [f"{t.get('index')}" for t in turns]
+    values = [float(turns[0].get("agitation_before") or 0)] if turns else []
+    values += [float(t.get("agitation_after") or 0) for t in turns]
+    band = feedback.get("calm_band") or {
+        "rate_pct": 15.0,
+        "level_db": 6.0,
+        "pitch_st": 3.0,
+        "wpm_low": 100.0,
+        "wpm_high": 190.0,
+    }
+    spoken = any(t.get("tone") for t in turns)
+    charts = (
+        [band_chart(s, labels) for s in delivery_series(turns, str(session.get("baseline")), band)]
+        if spoken
+        else []
+    )
+    notes = list(feedback.get("notes") or [])
     template = _ENV.get_template("report.html.j2")
     return template.render(
         s=session,
+        fb=feedback,
         outcome_text=OUTCOME_WORDS.get(str(session.get("outcome")), str(session.get("outcome"))),
-        audio=uris,
-        points=agitation_points(session),
-        stage_colours=_STAGE_COLOURS,
+        audio={name: _data_uri(data) for name, data in audio.items()},
+        agitation=agitation_chart(
+            values, ["start", *labels], feedback.get("stage_bands") or DEFAULT_STAGE_BANDS
+        ),
+        charts=charts,
+        turns=[
+            {
+                "t": t,
+                "pieces": pieces(
+                    str(t.get("transcript") or ""), (t.get("wording") or {}).get("techniques") or []
+                ),
+                "time": clock(_num(starts[i]) if i < len(starts) else None),
+                "notes": [n for n in notes if n.get("turn") == t.get("index")],
+            }
+            for i, t in enumerate(turns)
+        ],
+        session_notes=[n for n in notes if n.get("turn") is None],
+        tag_class=tag_class,
     )
