@@ -22,7 +22,7 @@ EXAMPLES = [
     ),
     ("open_question", "What happened this morning?", None, "What happened"),
     ("closed_question", "Did you sign the list?", None, "Did you"),
-    ("offer_choice", "Would you like to sit here or in the quiet room?", None, "Would you like"),
+    ("offer_choice", "Would you like to sit here or in the quiet room?", None, "Would you like to"),
     ("collaboration", "Let's figure this out together.", None, "Let's"),
     ("agreement", "You're right, we should have called you.", None, "You're right"),
     ("apology", "I'm sorry we lost your paperwork.", None, "I'm sorry"),

@@ -47,6 +47,7 @@ class TagRule:
     not_after: frozenset[str] = frozenset()
     suppresses: frozenset[Tag] = frozenset()
     overrides: frozenset[Tag] = frozenset()
+    negation_window: int | None = None  # None: the file-wide ``negation.window``
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,9 @@ class _Builder:
         key = f"tags.{tag}"
         self.get(key, dict)
         self.known_keys(
-            key + ".", {"weight", "source", "phrases", "negatable", "not_after", "suppresses", "overrides"}
+            key + ".",
+            {"weight", "source", "phrases", "negatable", "not_after", "suppresses", "overrides"}
+            | {"negation_window"},
         )
         weight = float(self.get(f"{key}.weight", (int, float)))
         if tag in ESCALATING_TAGS and weight >= 0:
@@ -285,6 +288,8 @@ class _Builder:
             not_after=frozenset(self.words(f"{key}.not_after", [])),
             suppresses=self.tags(f"{key}.suppresses"),
             overrides=self.tags(f"{key}.overrides"),
+            negation_window=self.doc.get(f"{key}.negation_window")
+            and self.get(f"{key}.negation_window", int),
         )
 
     def respell(self) -> dict[tuple[str, ...], tuple[str, ...]]:

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 from voicecoach.analysis.lexicon import Lexicon, load_lexicon
 from voicecoach.analysis.wording_reflect import find_reflections, sentences
-from voicecoach.analysis.wording_text import CLAUSE_PUNCT, Token, joined, normalise, raw_tokens
+from voicecoach.analysis.wording_text import (
+    CLAUSE_PUNCT,
+    SENTENCE_PUNCT,
+    Token,
+    joined,
+    normalise,
+    raw_tokens,
+)
 from voicecoach.types import (
     DEESCALATING_TAGS,
     ESCALATING_TAGS,
@@ -106,7 +113,7 @@ def match_phrases(tokens: Sequence[Token], lex: Lexicon) -> list[Hit]:
             entries += tuple(e for p, e in lex.prefix_index if tok.norm.startswith(p))
         if not entries:
             continue
-        opens = i == 0 or tokens[i - 1].norm in CLAUSE_PUNCT or tokens[i - 1].norm in lex.openers
+        opens = _sentence_starts(tokens, i, lex)
         for entry in entries:
             if entry.phrase.anchored and not opens:
                 continue
@@ -124,15 +131,32 @@ def _tautologies(tokens: Sequence[Token], lex: Lexicon) -> list[Hit]:
     out: list[Hit] = []
     words = [t.norm for t in tokens]
     for i, w in enumerate(words):
-        if w not in _BE or i == 0:
+        if w not in _BE:
             continue
-        left = i - 1
-        right = i + 2 if i + 2 < len(words) and words[i + 1] in _DETERMINERS else i + 1
-        if right >= len(words) or words[left] != words[right] or words[left] in lex.stopwords:
-            continue
-        first = left - 1 if left > 0 and words[left - 1] in _DETERMINERS else left
-        out.append(Hit("tag", "rule_citing", first, right))
+        for size in (1, 2):  # "rules are rules", "lights out is lights out"
+            left = words[max(i - size, 0) : i]
+            start = i + 2 if i + 1 < len(words) and words[i + 1] in _DETERMINERS else i + 1
+            right = words[start : start + size]
+            if len(left) < size or left != right or all(x in lex.stopwords for x in left):
+                continue
+            first = i - size
+            first = first - 1 if first > 0 and words[first - 1] in _DETERMINERS else first
+            out.append(Hit("tag", "rule_citing", first, start + size - 1))
+            break
     return out
+
+
+def _sentence_starts(tokens: Sequence[Token], i: int, lex: Lexicon) -> bool:
+    """True at the first word, after a sentence end, or after an opener ("okay, what ...").
+
+    A comma alone does not start a sentence: "the door, where there's room" is one clause.
+    """
+    j = i - 1
+    if j >= 0 and tokens[j].norm == ",":
+        j -= 1
+        if j < 0 or tokens[j].norm not in lex.openers:
+            return False
+    return j < 0 or tokens[j].norm in SENTENCE_PUNCT or tokens[j].norm in lex.openers
 
 
 def preceded_by(
@@ -161,7 +185,8 @@ def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list
         rule = lex.rule(_tag(h.key))
         cue = ""
         if rule.negatable:
-            cue = preceded_by(tokens, h.first, lex.negation_cues, lex.negation_window, lex.but_words)
+            window = rule.negation_window or lex.negation_window
+            cue = preceded_by(tokens, h.first, lex.negation_cues, window, lex.but_words)
         if not cue and rule.not_after:
             cue = preceded_by(
                 tokens, h.first, [w.split() for w in rule.not_after], NOT_AFTER_WINDOW, frozenset()

@@ -10,6 +10,7 @@ content ("I hear you") is a stock phrase: both earn a note instead of credit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -70,11 +71,17 @@ def concepts_of(words: Sequence[str], lex: Lexicon) -> set[str]:
     for w in words:
         if w in lex.stopwords or w in CLAUSE_PUNCT or len(w) < 2:
             continue
-        concept = lex.concepts.get(w)
-        if concept is None:
-            concept = next((c for p, c in lex.concept_prefixes if w.startswith(p)), None)
-        out.add(concept if concept is not None else _stem(w))
+        out.add(_concept(w, lex))
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _concept(word: str, lex: Lexicon) -> str:
+    """The concept a content word belongs to, else its crude stem (cached: hot path)."""
+    concept = lex.concepts.get(word)
+    if concept is None:
+        concept = next((c for p, c in lex.concept_prefixes if word.startswith(p)), None)
+    return concept if concept is not None else _stem(word)
 
 
 def find_reflections(
@@ -101,6 +108,8 @@ def find_reflections(
         if _is_question(tokens, first, last) or _overlaps(blocked, first, last):
             continue
         stem = next((s for s in stem_starts if first <= s[0] <= last), None)
+        if stem is not None and stem[0] > first and not concepts_of(words[stem[1] - first + 1 :], lex):
+            stem = None  # "... and a meeting sounds like too much": the content is before the stem
         after = words[stem[1] - first + 1 :] if stem else words
         shared = len(concepts_of(words, lex) & ctx_concepts)
         person = _person(after)
@@ -117,7 +126,8 @@ def find_reflections(
         elif person == "second":
             ok = bool(ctx_words) and (shared >= rules.min_overlap or inner)
         elif person == "none":
-            ok = bool(ctx_words) and shared >= rules.min_overlap_impersonal
+            need = rules.min_overlap if inner else rules.min_overlap_impersonal
+            ok = bool(ctx_words) and shared >= need
         else:
             ok = False
         if ok and ctx_words and _echo(words, ctx_words, rules.echo_words):

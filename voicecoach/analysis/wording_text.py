@@ -75,18 +75,23 @@ def normalise(
     Longest respelling wins; a replacement keeps the span of all the words it replaced, so
     "gonna" -> "going to" gives two tokens that both highlight "gonna".
     """
+    firsts = {key[0] for key in respell}
     repaired: list[Token] = []
     i = 0
     n = len(tokens)
     while i < n:
-        for size in range(min(max_phrase, n - i), 0, -1):
-            key = tuple(t.norm for t in tokens[i : i + size])
-            new = respell.get(key)
-            if new is not None:
-                start, end = tokens[i].start, tokens[i + size - 1].end
-                repaired.extend(Token(w, start, end) for w in new)
-                i += size
-                break
+        if tokens[i].norm in firsts:
+            for size in range(min(max_phrase, n - i), 0, -1):
+                key = tuple(t.norm for t in tokens[i : i + size])
+                new = respell.get(key)
+                if new is not None:
+                    start, end = tokens[i].start, tokens[i + size - 1].end
+                    repaired.extend(Token(w, start, end) for w in new)
+                    i += size
+                    break
+            else:
+                repaired.append(tokens[i])
+                i += 1
         else:
             repaired.append(tokens[i])
             i += 1
@@ -96,10 +101,15 @@ def normalise(
 def _drop_fillers(tokens: list[Token], fillers: Sequence[FillerRule]) -> list[Token]:
     if not fillers:
         return tokens
+    firsts = {rule.words[0] for rule in fillers}
     out: list[Token] = []
     i = 0
     n = len(tokens)
     while i < n:
+        if tokens[i].norm not in firsts:
+            out.append(tokens[i])
+            i += 1
+            continue
         prev = out[-1].norm if out else "^"
         if prev in CLAUSE_PUNCT:
             prev = "^"
