@@ -28,6 +28,8 @@ _BURST_SMOOTH_S = 0.2
 SNR_CAP_DB = 60.0
 #: Fewer non-speech frames than this (0.2 s) leave the noise floor unmeasured.
 _MIN_NOISE_FRAMES = 20
+#: Voiced readings further than this factor from the median are tracking errors (``_plausible``).
+_MAX_F0_RATIO = 3.0
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def measure_delivery(samples: npt.ArrayLike, sample_rate: int, options: ToneOpti
     peaks = syllables.nuclei(vowel_level, voiced, seg, options.nucleus_min_dip_db)
     ends = intonation.phrase_ends(track.f0_hz, seg.starts, seg.ends, HOP_S, options.rising_end_st)
     level_dbfs, level_range, bursts = _loudness(level, voiced, options.loud_burst_db)
-    f0 = track.f0_hz[voiced]
+    f0 = _plausible(track.f0_hz[voiced])
     noise_floor, snr = _snr(level, seg.speech)
     return Delivery(
         duration_s=duration,
@@ -136,6 +138,19 @@ def _loudness(
     loud = (smooth >= p50 + burst_db) & (den >= k / 2)
     edges = np.diff(np.concatenate([[0], loud.astype(np.int8)]))
     return mean_db, float(p90 - p10), int(np.count_nonzero(edges == 1))
+
+
+def _plausible(f0: FloatArray) -> FloatArray:
+    """Voiced F0 without readings more than 1.6 octaves (x3) from the median.
+
+    No speaker's voice spans that far around its own median within a reply, but a tracker pressed
+    against its floor reports the 3rd-5th harmonic instead (seen on sox-pitch-shifted 60 Hz voices);
+    a few such frames move the median by a quarter of a semitone.
+    """
+    if f0.size == 0:
+        return f0
+    med = float(np.median(f0))
+    return f0[(f0 < _MAX_F0_RATIO * med) & (f0 > med / _MAX_F0_RATIO)]
 
 
 def _spread_st(f0: FloatArray) -> float | None:

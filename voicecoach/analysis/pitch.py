@@ -36,6 +36,10 @@ _BLOCK_SAMPLES = 2_000_000
 _MIN_VOICED_FOR_SECOND_PASS = 10
 #: The two-pass range is kept within what a human voice and a 16 kHz frame can carry.
 _ABS_FLOOR_HZ = 40.0
+#: A first pass whose 25th percentile is within 10% of its floor is pressed against it; it is
+#: repeated with the floor lowered by this factor (75 Hz -> 60 Hz).
+_LOW_VOICE_MARGIN = 1.1
+_LOW_VOICE_FLOOR_FACTOR = 0.8
 _ABS_CEILING_HZ = 1_000.0
 _MISSING = -1e9
 
@@ -68,6 +72,16 @@ def two_pass_pitch(x: FloatArray, fs: int, hop: int, n_frames: int, options: Ton
     f0 = first.f0_hz[first.voiced]
     if f0.size < _MIN_VOICED_FOR_SECOND_PASS:
         return first
+    if np.percentile(f0, 25) < _LOW_VOICE_MARGIN * options.pitch_floor_hz:
+        # A quarter of the voicing sits at the floor: the voice goes below it, and a first pass
+        # that cannot see its period reports harmonics instead. Look again from lower down.
+        low = max(_ABS_FLOOR_HZ, _LOW_VOICE_FLOOR_FACTOR * options.pitch_floor_hz)
+        first = track_pitch(
+            x, fs, hop, n_frames, floor_hz=low, ceiling_hz=options.pitch_ceiling_hz, options=options
+        )
+        f0 = first.f0_hz[first.voiced]
+        if f0.size < _MIN_VOICED_FOR_SECOND_PASS:
+            return first
     q25, q75 = np.percentile(f0, [25, 75])
     floor = max(_ABS_FLOOR_HZ, options.two_pass_floor_factor * float(q25))
     ceiling = min(_ABS_CEILING_HZ, options.two_pass_ceiling_factor * float(q75), 0.45 * fs)
@@ -123,7 +137,7 @@ def track_pitch(
             fs,
             min_lag=min_lag,
             max_lag=max_lag,
-            floor_hz=floor_hz,
+            ceiling_hz=ceiling_hz,
             octave_cost=options.octave_cost,
             voicing_threshold=options.voicing_threshold,
         )
@@ -160,7 +174,7 @@ def _candidates(
     *,
     min_lag: int,
     max_lag: int,
-    floor_hz: float,
+    ceiling_hz: float,
     octave_cost: float,
     voicing_threshold: float,
 ) -> tuple[FloatArray, FloatArray]:
@@ -179,7 +193,10 @@ def _candidates(
     # A normalised autocorrelation above 1 is an artefact of the window correction: Praat folds it.
     height = np.where(height > 1.0, 1.0 / np.maximum(height, 1e-9), height)
     lag = np.arange(min_lag, max_lag + 1)[None, :] + delta
-    strength = height - octave_cost * np.log2(floor_hz * lag / fs)
+    # Octave cost as in Boersma's path finder: every candidate pays for its distance below the
+    # ceiling, so of two equally periodic readings the higher (the true period, not a multiple) wins,
+    # and a weakly periodic low reading loses to "unvoiced".
+    strength = height - octave_cost * np.log2(ceiling_hz * lag / fs)
     strength = np.where(is_peak, strength, _MISSING)
     k = min(_CANDIDATES, strength.shape[1])
     idx = np.argpartition(-strength, k - 1, axis=1)[:, :k]
