@@ -59,11 +59,11 @@ class ToneOptions:
     measurement defaults achieve on synthetic ground truth and real speech.
     """
 
-    # Pitch: a first pass over 60-600 Hz, then the two-pass per-speaker range of DOMAIN.md
-    # (floor 0.75 x 25th percentile, ceiling 1.5 x 75th) so low voices avoid octave errors.
-    # Praat's usual 75 Hz first-pass floor cannot see a 64 Hz voice at all (octave errors of up to
-    # 0.5 st on the pitch-shift truth set); 60 Hz fixes that at a small cost in Praat agreement.
-    pitch_floor_hz: float = 60.0
+    # Pitch: a first pass over Praat's default 75-600 Hz, then the two-pass per-speaker range of
+    # DOMAIN.md (floor 0.75 x 25th percentile, ceiling 1.5 x 75th) so low voices avoid octave
+    # errors. A first pass pressed against 75 Hz is repeated from 60 Hz (analysis.pitch): a 64 Hz
+    # voice is invisible to a 75 Hz floor.
+    pitch_floor_hz: float = 75.0
     pitch_ceiling_hz: float = 600.0
     two_pass_floor_factor: float = 0.75
     two_pass_ceiling_factor: float = 1.5
