@@ -31,6 +31,9 @@ COMMAND_MODULES = (
     "voicecoach.cli.authoring_cmds",
     "voicecoach.cli.calibrate_cmd",
     "voicecoach.cli.devices_cmd",
+    "voicecoach.cli.review_cmd",
+    "voicecoach.cli.notes_cmd",
+    "voicecoach.cli.grade_cmd",
 )
 
 

@@ -19,7 +19,7 @@ STAGE_COLOURS = {
     "agitated": "#ffebee",
     "crisis": "#f3e5f5",
 }
-_W, _H, _PAD_L, _PAD_B, _PAD_T = 640, 200, 44, 28, 10
+_W, _H, _PAD_L, _PAD_B, _PAD_T = 640, 200, 44, 28, 24
 
 
 def _x(i: int, n: int) -> float:

@@ -1,0 +1,1 @@
+"""Cohort grading: many trainees' sessions or recordings, graded in parallel, resumably."""
