@@ -103,6 +103,9 @@ def test_speeding_up_is_reported() -> None:
     r = analyze_tone(clip(x))
     assert r.rate_trend_pct is not None and r.rate_trend_pct > 30
     assert any(f.code == "sped_up" and "in the second half" in f.message for f in r.flags)
+    steady = analyze_tone(clip(speech(phrases=(15, 15), pauses=(0.5,), rate=4.5)))
+    assert steady.rate_trend_pct is not None and abs(steady.rate_trend_pct) < 15
+    assert "sped_up" not in codes(steady)
 
 
 def test_wpm_uses_the_transcript_word_count_over_speaking_time(

@@ -142,10 +142,14 @@ def _findings(
         out.append(
             (ToneFlag("higher_pitch", msg), _penalty("higher_pitch", pitch_vs - o.pitch_up_st, o.pitch_up_st))
         )
-    if trusted_pace and d.rate_trend_pct is not None and d.rate_trend_pct >= o.rate_trend_pct:
+    # Each half's rate is a count of a few dozen syllables at most; a count of n wobbles by about
+    # 1/sqrt(n) from content alone (espeak replies read at one fixed rate showed +-25% trends at
+    # ~15 syllables a half), so a short reply must change by more than that to count as a speed-up.
+    trend_gate = max(o.rate_trend_pct, 100.0 / math.sqrt(max(d.syllables / 2.0, 1.0)))
+    if trusted_pace and d.rate_trend_pct is not None and d.rate_trend_pct >= trend_gate:
         msg = f"You sped up {d.rate_trend_pct:.0f}% in the second half."
-        excess = d.rate_trend_pct - o.rate_trend_pct
-        out.append((ToneFlag("sped_up", msg), _penalty("sped_up", excess, o.rate_trend_pct)))
+        excess = d.rate_trend_pct - trend_gate
+        out.append((ToneFlag("sped_up", msg), _penalty("sped_up", excess, trend_gate)))
     ratio = d.rising_end_ratio
     if ratio is not None and ratio > o.rising_end_ratio_max:
         msg = (
