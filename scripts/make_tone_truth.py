@@ -71,6 +71,18 @@ PAIRS = (
     "you already ate lunch",
     "he left the bag here",
     "the meeting is over",
+    "you need a ride to the clinic",
+    "your sister is on her way",
+    "we close at six tonight",
+    "that is the form you filled in",
+    "the pharmacy has your order",
+    "you slept well last night",
+    "the elevator is working again",
+    "you spoke to the manager",
+    "your number was called",
+    "they moved your appointment to friday",
+    "the results came back this morning",
+    "you would like some water",
 )
 VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb-scotland+m3", "en-029", "en-us+f2")
 RATES_WPM = (110, 140, 170, 200, 240)
@@ -178,7 +190,7 @@ def make_pauses(out: Path, rng: np.random.Generator, rows: list[dict[str, object
     run(["sox", "-n", "-r", str(RATE), "-b", "16", str(noise_path), "synth", "60", "pinknoise"])
     noise = read(noise_path)
     noise_path.unlink()
-    for i in range(12):
+    for i in range(30):
         voice = VOICES[i % len(VOICES)]
         n_phrases = 2 + i % 4
         picks = rng.choice(len(PHRASES), size=n_phrases, replace=False)
