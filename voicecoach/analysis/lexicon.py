@@ -288,8 +288,7 @@ class _Builder:
             not_after=frozenset(self.words(f"{key}.not_after", [])),
             suppresses=self.tags(f"{key}.suppresses"),
             overrides=self.tags(f"{key}.overrides"),
-            negation_window=self.doc.get(f"{key}.negation_window")
-            and self.get(f"{key}.negation_window", int),
+            negation_window=self.get(f"{key}.negation_window", int, 0) or None,
         )
 
     def respell(self) -> dict[tuple[str, ...], tuple[str, ...]]:
