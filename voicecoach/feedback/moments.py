@@ -122,8 +122,8 @@ def _turn_findings(turn: Mapping[str, Any], time_s: float | None, rubric: Rubric
             rank = score + 2 * drop
             found.append(Finding(fid, "strength", index, tag, said, start, end, time_s, advice, text, rank))
     found += _delivery_findings(turn, index, transcript, time_s, rubric)
-    good = tags & set(DEESCALATING_TAGS)
-    if not good and not tags & set(ESCALATING_TAGS) and score < rubric.weak_turn and drop <= 0:
+    # A reply with no recognised move at all (a closed question already has its own advice).
+    if not tags and score < rubric.weak_turn and drop <= 0:
         text = (
             f"{_cap(when)} you said \u201c{_quote(transcript)}\u201d and the client did not "
             f"settle. Next time, {rubric.no_move}"
