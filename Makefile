@@ -8,10 +8,10 @@ BIN    := $(VENV)/bin
 # python3-venv: the virtualenv itself on Debian/Ubuntu.
 SYSTEM_PACKAGES      := espeak-ng libportaudio2 python3-venv
 # sox builds test audio; pulseaudio + libasound2-plugins give the live-loop tests a real audio
-# server with a virtual microphone and speaker.
-TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) sox pulseaudio pulseaudio-utils libasound2-plugins
+# server with a virtual microphone and speaker; chromium loads report.html in the browser tests.
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) sox pulseaudio pulseaudio-utils libasound2-plugins chromium
 
-.PHONY: demo test setup setup-dev lint typecheck check bench-tone bench-wording fixtures clean
+.PHONY: demo test setup setup-dev lint typecheck check bench-tone bench-wording bench-grade fixtures clean
 
 demo: setup
 	$(BIN)/voicecoach demo
@@ -53,6 +53,9 @@ bench-tone: setup-dev
 
 bench-wording: setup-dev
 	$(BIN)/python benchmarks/wording_bench.py
+
+bench-grade: setup-dev
+	$(BIN)/python benchmarks/grade_bench.py
 
 fixtures: setup-dev
 	$(BIN)/python scripts/make_fixtures.py
