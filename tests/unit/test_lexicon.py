@@ -69,6 +69,15 @@ def test_yaml_tags_are_refused_and_never_run(tmp_path: Path) -> None:
         check_lexicon(path)
 
 
+def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(AuthoredFileError, match="YAML aliases"):
+        check_lexicon(bomb)
+
+
 def test_unquoted_yes_no_gets_a_hint(tmp_path: Path) -> None:
     path = _edited(tmp_path, '"no", "yes", yeah', 'no, "yes", yeah')
     with pytest.raises(AuthoredFileError, match="put it in quotes"):

@@ -33,7 +33,7 @@ EXAMPLES = [
         "can't open the dorm now, but I can",
     ),
     ("command", "Calm down.", None, "Calm down"),
-    ("threat", "Keep it up and I'll call security.", None, "I'll call security"),
+    ("threat", "Keep it up and I'll call security.", None, "Keep it up and I'll call security"),
     ("blame", "You should have locked it up.", None, "You should have"),
     ("dismissal", "You're overreacting.", None, "You're overreacting"),
     ("arguing", "That's not true.", None, "That's not true"),

@@ -15,6 +15,9 @@ import yaml
 
 from voicecoach.errors import AuthoredFileError
 
+#: More nodes than any sane lexicon has: guards against alias bombs ("billion laughs"), since
+#: every alias is expanded into plain data.
+MAX_NODES = 200_000
 _PLAIN_TAGS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "seq", "map")
 )
@@ -66,33 +69,36 @@ def read_yaml(path: Path) -> Doc:
     if root is None:
         raise AuthoredFileError(name, 1, "", "is empty")
     lines: dict[str, int] = {}
-    data = _plain(root, "", name, lines)
+    data = _plain(root, "", name, lines, [0])
     if not isinstance(data, dict):
         raise AuthoredFileError(name, root.start_mark.line + 1, "", "must be a mapping of keys")
     return Doc(name, data, lines)
 
 
-def _plain(node: yaml.Node, key: str, path: str, lines: dict[str, int]) -> Any:
+def _plain(node: yaml.Node, key: str, path: str, lines: dict[str, int], seen: list[int]) -> Any:
     line = node.start_mark.line + 1
+    seen[0] += 1
+    if seen[0] > MAX_NODES:
+        raise AuthoredFileError(path, line, key, f"has more than {MAX_NODES} entries (YAML aliases?)")
     if node.tag not in _PLAIN_TAGS:
         raise AuthoredFileError(path, line, key, f"YAML tag {node.tag!r} is not allowed in this file")
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for k_node, v_node in node.value:
-            k = _plain(k_node, key, path, lines)
+            k = _plain(k_node, key, path, lines, seen)
             if isinstance(k, (dict, list)):
                 raise AuthoredFileError(path, k_node.start_mark.line + 1, key, "a key must be plain text")
             child = f"{key}.{k}" if key else str(k)
             if str(k) in out:
                 raise AuthoredFileError(path, k_node.start_mark.line + 1, child, "appears twice")
             lines[child] = k_node.start_mark.line + 1
-            out[str(k)] = _plain(v_node, child, path, lines)
+            out[str(k)] = _plain(v_node, child, path, lines, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             child = f"{key}.{i}" if key else str(i)
             lines[child] = item.start_mark.line + 1
-            items.append(_plain(item, child, path, lines))
+            items.append(_plain(item, child, path, lines, seen))
         return items
     return yaml.SafeLoader("").construct_object(node)
