@@ -172,7 +172,8 @@ def test_fifty_thousand_characters_finish_quickly() -> None:
     text = (chunk + "a" * 2000 + " (((( [[[[ ... ")[:50_000]
     start = time.perf_counter()
     report = analyze_wording(text, context=chunk[:5000])
-    assert time.perf_counter() - start < 5.0
+    # About 0.25 s here; the margin is for a loaded CI machine, not for quadratic slowdowns.
+    assert time.perf_counter() - start < 2.5
     assert "command" in report.tags
     _check_offsets(text, report)
 

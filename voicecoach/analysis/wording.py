@@ -26,6 +26,7 @@ from voicecoach.analysis.wording_reflect import find_reflections, sentences
 from voicecoach.analysis.wording_text import (
     CLAUSE_PUNCT,
     SENTENCE_PUNCT,
+    Coverage,
     Token,
     joined,
     normalise,
@@ -197,13 +198,20 @@ def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list
             words = " ".join(t.norm for t in tokens[h.first : h.last + 1])
             notes.append(f'"{words}" follows "{cue}", so it is not counted as {rule.tag}.')
     kept = _merge_per_tag(kept)
-    suppressed = {
-        id(h)
-        for h in kept
-        for g in kept
-        if g is not h and h.key in lex.rule(_tag(g.key)).suppresses and g.overlaps(h)
+    by_tag: dict[str, list[tuple[int, int]]] = {}
+    for h in kept:
+        by_tag.setdefault(h.key, []).append((h.first, h.last))
+    covers = {
+        tag: Coverage(spans, len(tokens)) for tag, spans in by_tag.items() if lex.rule(_tag(tag)).suppresses
     }
-    kept = [h for h in kept if id(h) not in suppressed]
+    kept = [
+        h
+        for h in kept
+        if not any(
+            h.key in lex.rule(_tag(tag)).suppresses and c.touches(h.first, h.last)
+            for tag, c in covers.items()
+        )
+    ]
     present = {h.key for h in kept}
     overridden = {t for tag in present for t in lex.rule(_tag(tag)).overrides}
     return [h for h in kept if h.key not in overridden]
@@ -250,29 +258,33 @@ def _bare_questions(tokens: Sequence[Token], tag_hits: list[Hit], lex: Lexicon) 
     Only if it has an English function word: "¿Qué pasó?" is a question we cannot judge.
     """
     out: list[Hit] = []
+    found = Coverage(((h.first, h.last) for h in tag_hits), len(tokens))
     for first, last in sentences(tokens):
         if last + 1 >= len(tokens) or tokens[last + 1].norm != "?" or last == first:
             continue
-        span = Hit("tag", "closed_question", first, last)
         english = any(t.norm in lex.stopwords for t in tokens[first : last + 1])
-        if english and not any(h.overlaps(span) for h in tag_hits):
-            out.append(span)
+        if english and not found.touches(first, last):
+            out.append(Hit("tag", "closed_question", first, last))
     return out
 
 
 def _yes_but(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list[str]) -> list[Hit]:
-    buts = [i for i, t in enumerate(tokens) if t.norm in lex.but_words]
+    """Cancel de-escalating moves that end before a "but" which an escalating move follows."""
+    escalating = [h.first for h in hits if h.key in ESCALATING_TAGS]
+    if not escalating:
+        return hits
+    last_escalation = max(escalating)
+    buts = [i for i, t in enumerate(tokens) if t.norm in lex.but_words and i < last_escalation]
     if not buts:
         return hits
-    cancelled: set[int] = set()
-    for b in buts:
-        if not any(h.first > b and h.key in ESCALATING_TAGS for h in hits):
-            continue
-        for h in hits:
-            if h.last < b and h.key in lex.but_cancels:
-                cancelled.add(id(h))
-                notes.append(f'"But" after the {h.key} takes it back; the escalating part is what lands.')
-    return [h for h in hits if id(h) not in cancelled]
+    cut = max(buts)  # every earlier "but" is covered by this one
+    kept: list[Hit] = []
+    for h in hits:
+        if h.last < cut and h.key in lex.but_cancels:
+            notes.append(f'"But" after the {h.key} takes it back; the escalating part is what lands.')
+        else:
+            kept.append(h)
+    return kept
 
 
 def _evidence(text: str, tokens: Sequence[Token], hit: Hit) -> Evidence:

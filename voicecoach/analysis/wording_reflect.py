@@ -10,12 +10,13 @@ content ("I hear you") is a stock phrase: both earn a note instead of credit.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from voicecoach.analysis.lexicon import Lexicon
-from voicecoach.analysis.wording_text import CLAUSE_PUNCT, SENTENCE_PUNCT, Token
+from voicecoach.analysis.wording_text import CLAUSE_PUNCT, SENTENCE_PUNCT, Coverage, Token
 
 _FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'll", "i'd", "me", "my", "we", "we're", "we'll", "let's"})
 _SECOND_PERSON = frozenset({"you", "you're", "you've", "you'll", "you'd", "your", "yourself"})
@@ -103,11 +104,15 @@ def find_reflections(
     emotions = frozenset(e for name in ("emotion", "hard") for e in lex.lists.get(name, ()) if " " not in e)
     mental = frozenset(lex.lists.get("mental", ()))
     out: list[ReflectionFinding] = []
+    taken = Coverage(blocked, len(tokens))
+    stems = sorted(stem_starts)
+    stem_firsts = [s[0] for s in stems]
     for first, last in sentences(tokens):
         words = [t.norm for t in tokens[first : last + 1]]
-        if _is_question(tokens, first, last) or _overlaps(blocked, first, last):
+        if _is_question(tokens, first, last) or taken.touches(first, last):
             continue
-        stem = next((s for s in stem_starts if first <= s[0] <= last), None)
+        k = bisect.bisect_left(stem_firsts, first)
+        stem = stems[k] if k < len(stems) and stems[k][0] <= last else None
         if stem is not None and stem[0] > first and not concepts_of(words[stem[1] - first + 1 :], lex):
             stem = None  # "... and a meeting sounds like too much": the content is before the stem
         after = words[stem[1] - first + 1 :] if stem else words
@@ -141,10 +146,6 @@ def _is_question(tokens: Sequence[Token], first: int, last: int) -> bool:
     if last + 1 < len(tokens) and tokens[last + 1].norm == "?":
         return True
     return tokens[first].norm in _QUESTION_OPENERS
-
-
-def _overlaps(spans: Sequence[tuple[int, int]], first: int, last: int) -> bool:
-    return any(a <= last and b >= first for a, b in spans)
 
 
 def _person(words: Sequence[str]) -> str:

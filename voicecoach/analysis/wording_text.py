@@ -12,7 +12,7 @@ patterns, so a 50,000-character transcript is as safe as a short one.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # A word is letters/digits with inner apostrophes or censoring stars ("don't", "f***");
@@ -141,3 +141,27 @@ def joined(tokens: Sequence[Token]) -> tuple[str, list[int]]:
         starts.append(pos)
         pos += len(t.norm) + 1
     return "".join(t.norm + " " for t in tokens), starts
+
+
+class Coverage:
+    """Which tokens a set of inclusive spans covers; answers "does [first, last] touch one?" in O(1).
+
+    Keeps the analysis linear on long transcripts, where comparing every finding with every
+    other would be quadratic.
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]], n_tokens: int) -> None:
+        diff = [0] * (n_tokens + 1)
+        for first, last in spans:
+            diff[first] += 1
+            diff[last + 1] -= 1
+        prefix = [0]
+        depth = 0
+        for d in diff[:n_tokens]:
+            depth += d
+            prefix.append(prefix[-1] + (depth > 0))
+        self._prefix = prefix
+
+    def touches(self, first: int, last: int) -> bool:
+        """True when any span shares a token with ``[first, last]``."""
+        return self._prefix[last + 1] - self._prefix[first] > 0
