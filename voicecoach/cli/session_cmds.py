@@ -60,6 +60,7 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-turns", type=int, default=12, help="turns before the session ends unresolved")
     p.add_argument("--difficulty", choices=("easy", "standard", "hard"), default="standard")
     p.add_argument("--output-device", metavar="DEV", help="speaker (name or index; see `voicecoach devices`)")
+    p.add_argument("--open", action="store_true", help="open report.html in the web browser at the end")
     add_baseline_options(p)
     add_model_options(p)
 
@@ -142,22 +143,25 @@ def _run(
         raise
     store.finish(report, "complete")
     _print_summary(console, report, folder)
+    if args.open:
+        from voicecoach.cli.review_cmd import open_report
+
+        open_report(folder / "report.html", console)
     if args.json:
         print_json(report.to_dict())
     return 0
 
 
 def _print_summary(console: Console, report: SessionReport, folder: Path) -> None:
-    colour = {"resolved": "green", "escalated": "red"}.get(report.outcome, "yellow")
-    console.rule("Feedback")
-    console.print(f"Outcome: [{colour}]{report.outcome}[/] after {len(report.turns)} replies")
-    console.print(f"Calm presence: [bold]{report.calm_presence}/100[/]")
-    for reason in report.calm_presence_reasons:
-        console.print(f"  · {reason}", markup=False)
-    if report.safety_step:
-        console.print("Safety step: ", end="")
-        console.print(report.safety_step, markup=False)
-    console.print(f"Reports: {folder / 'report.html'} and {folder / 'report.md'}", highlight=False)
+    """The end-of-session debrief, from the feedback the reports were built from."""
+    from voicecoach.report.debrief import debrief
+    from voicecoach.store import load_session
+
+    try:
+        session = load_session(folder)
+    except VoiceCoachError:  # the folder vanished after the session: debrief from memory
+        session = report.to_dict()
+    console.print(debrief(session, folder), highlight=False)
 
 
 def demo(args: argparse.Namespace, console: Console) -> int:
