@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from tests.unit.tone_audio import SR, clip, noise, speech
+from tests.unit.tone_audio import SR, clip, noise, speech, whisper
 from voicecoach.analysis.baseline import BaselineError, baseline_from_clip, load_baseline, save_baseline
 from voicecoach.analysis.tone import UNSCORED, analyze_tone
 from voicecoach.errors import AudioFileError, VoiceCoachError
@@ -209,6 +209,16 @@ def test_noisy_reply_is_flagged_not_judged_on_pace(calm: np.ndarray) -> None:
     r = analyze_tone(clip(calm + noise(calm.size, rms / 2)))
     assert_defined(r)
     assert {"low_snr"} <= codes(r) or "no_speech" in codes(r)
+
+
+def test_whisper_is_not_judged_on_pitch(calm: np.ndarray) -> None:
+    base = baseline_from_clip(clip(calm))
+    r = analyze_tone(clip(whisper()), baseline=base)
+    assert_defined(r)
+    assert codes(r) & {"little_voice", "no_voice"}
+    assert r.pitch_st_vs_baseline is None
+    assert not codes(r) & {"higher_pitch", "rising_ends"}
+    assert "little_voice" not in codes(analyze_tone(clip(calm), baseline=base))
 
 
 def test_blip(calm: np.ndarray) -> None:

@@ -15,6 +15,20 @@ from voicecoach.types import AudioClip
 SR = 16_000
 
 
+def whisper(n_syll: int = 16, rate: float = 4.0, sr: int = SR, seed: int = 1) -> np.ndarray:
+    """Syllables of noise through the formants, widened as in whispering: speech-like level, no F0."""
+    dur = n_syll / rate
+    t = np.arange(int(dur * sr)) / sr
+    src = np.random.default_rng(seed).standard_normal(t.size)
+    for fc, bw in ((600.0, 200.0), (1500.0, 300.0)):
+        r = np.exp(-np.pi * bw / sr)
+        src = signal.lfilter([1 - r], [1, -2 * r * np.cos(2 * np.pi * fc / sr), r * r], src)
+    pos = (t * rate) % 1.0
+    env = np.where(pos < 0.7, np.sin(np.pi * pos / 0.7) ** 2, 0.0) + 0.01
+    x = np.concatenate([np.zeros(sr // 2), src * env, np.zeros(sr // 2)])
+    return np.asarray(x / np.max(np.abs(x)) * 10 ** (-12 / 20), dtype=np.float64)
+
+
 def phrase(f0: float, n_syll: int, rate: float, *, end: str = "fall", sr: int = SR) -> np.ndarray:
     """One phrase of ``n_syll`` syllables at ``rate`` syllables/s; F0 declines, then ends ``end``."""
     dur = n_syll / rate

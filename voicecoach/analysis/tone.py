@@ -64,7 +64,7 @@ def judge(d: Delivery, words: int, baseline: Baseline | None, options: ToneOptio
     if baseline is not None:
         if d.level_dbfs is not None:
             level_vs = d.level_dbfs - baseline.level_dbfs
-        if d.pitch_hz_median is not None and baseline.pitch_hz_median > 0:
+        if d.pitch_hz_median is not None and baseline.pitch_hz_median > 0 and _pitch_judged(d, options):
             pitch_vs = 12.0 * math.log2(d.pitch_hz_median / baseline.pitch_hz_median)
         if d.articulation_rate_sps is not None and baseline.articulation_rate_sps > 0:
             rate_vs = 100.0 * (d.articulation_rate_sps / baseline.articulation_rate_sps - 1.0)
@@ -150,7 +150,7 @@ def _findings(
         msg = f"You sped up {d.rate_trend_pct:.0f}% in the second half."
         excess = d.rate_trend_pct - trend_gate
         out.append((ToneFlag("sped_up", msg), _penalty("sped_up", excess, trend_gate)))
-    ratio = d.rising_end_ratio
+    ratio = d.rising_end_ratio if _pitch_judged(d, o) else None
     if ratio is not None and ratio > o.rising_end_ratio_max:
         msg = (
             "Your sentence ended going up, which can sound unsure."
@@ -230,7 +230,20 @@ def _quality_flags(d: Delivery, o: ToneOptions) -> list[ToneFlag]:
                 "no_voice", "No voiced speech was found (whispered or very noisy), so pitch was not measured."
             )
         )
+    elif d.voiced_s < o.min_voiced_share * d.phonation_s:
+        flags.append(
+            ToneFlag(
+                "little_voice",
+                "Little of the reply was voiced (whispered or creaky), so pitch and sentence ends "
+                "were not judged.",
+            )
+        )
     return flags
+
+
+def _pitch_judged(d: Delivery, o: ToneOptions) -> bool:
+    """Whether enough of the reply was voiced for its pitch to be compared and its ends judged."""
+    return d.voiced_s > 0 and d.voiced_s >= o.min_voiced_share * d.phonation_s
 
 
 def _unmeasured(clip: AudioClip, words: int, baseline: Baseline | None) -> ToneReport:
