@@ -108,6 +108,22 @@ def test_speeding_up_is_reported() -> None:
     assert "sped_up" not in codes(steady)
 
 
+def test_a_shouted_phrase_is_a_loud_burst() -> None:
+    quiet = speech(phrases=(6,), pauses=())
+    loud = speech(phrases=(6,), pauses=(), level_db=0.0)
+    r = analyze_tone(clip(np.concatenate([quiet, loud, quiet])))
+    assert "loud_burst" in codes(r)
+    assert "loud_burst" not in codes(analyze_tone(clip(np.concatenate([quiet, quiet, quiet]))))
+
+
+def test_long_reply_without_a_pause_reads_as_rushed() -> None:
+    r = analyze_tone(clip(speech(phrases=(44,), pauses=(), rate=4.0)))
+    assert r.pause_count == 0
+    assert "rushed" in codes(r)
+    paused = analyze_tone(clip(speech(phrases=(22, 22), pauses=(0.6,), rate=4.0)))
+    assert "rushed" not in codes(paused)
+
+
 def test_wpm_uses_the_transcript_word_count_over_speaking_time(
     calm_report: ToneReport, calm: np.ndarray
 ) -> None:
