@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from voicecoach.asr_window import fits_short_window, transcribe_fitted
 from voicecoach.config import MODEL_ENV, AsrOptions
 from voicecoach.errors import ModelError
 from voicecoach.types import ANALYSIS_RATE, AudioClip, Transcript, Word
@@ -90,6 +93,10 @@ class WhisperTranscriber:
         if clip.sample_rate != ANALYSIS_RATE:
             raise ValueError(f"transcribe expects {ANALYSIS_RATE} Hz audio, got {clip.sample_rate}")
         model = self._load()
+        if self.options.window == "fit" and fits_short_window(clip.samples, clip.sample_rate):
+            text = transcribe_fitted(model, clip.samples, clip.sample_rate, self.options.beam_size)
+            log.debug("transcript: %s", text)
+            return Transcript(text=text, model=self._label(), beam_size=self.options.beam_size)
         segments, _info = model.transcribe(
             clip.samples,
             language=self.options.language,
@@ -112,8 +119,12 @@ class WhisperTranscriber:
         text = " ".join(t for t in texts if t)
         log.debug("transcript: %s", text)
         return Transcript(
-            text=text,
-            words=tuple(words),
-            model=f"{self.choice.origin}: {self.choice.path}",
-            beam_size=self.options.beam_size,
+            text=text, words=tuple(words), model=self._label(), beam_size=self.options.beam_size
         )
+
+    def _label(self) -> str:
+        return f"{self.choice.origin}: {self.choice.path}"
+
+    def warm_up(self) -> None:
+        """Load the model and run it once, so the first reply is not slowed by loading."""
+        self.transcribe(AudioClip(np.zeros(ANALYSIS_RATE, dtype=np.float32), ANALYSIS_RATE))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Literal
 
 from voicecoach.types import Difficulty
 
@@ -33,6 +34,9 @@ class AsrOptions:
     compute_type: str = "int8"  # int8 on CPU: tiny.en peaks near 250 MB RSS
     cpu_threads: int = 0  # 0 lets CTranslate2 choose (all cores)
     language: str = "en"
+    # "fit": encode a window fitted to the reply (live: 2-3x faster, same WER on realspeech, no
+    # word timings); "full": faster-whisper's 30 s windows with word timings and Silero VAD.
+    window: Literal["full", "fit"] = "full"
 
     def resolved_model(self) -> str | None:
         """The model asked for by option or environment, or None for the embedded default."""
@@ -120,18 +124,29 @@ class ToneOptions:
 
 @dataclass(frozen=True)
 class TurnOptions:
-    """When a live reply starts and ends.
+    """When a live reply starts and ends (see ``voicecoach.turns``).
 
-    ``end_silence_s`` 0.7 s: people answer after ~200 ms but pause mid-sentence for longer while
-    thinking; 700 ms is the issue's default, and trainees who pause to think can raise it.
+    People answer ~200 ms after a turn ends but pause 0.8-1.5 s mid-sentence while thinking
+    (issue 6), so the silence that ends a turn depends on whether the words so far read as a
+    finished thought. ``end_silence_s`` applies when that is unknown; trainees who pause to
+    think can raise it (``--end-silence``), which also raises the wait after a hanging word.
     """
 
     end_silence_s: float = 0.7
+    # After a finished thought ("…what happened last night?"). Speakers pause 0.3-0.5 s between
+    # sentences of one reply (espeak-ng fixtures: ~0.4 s), so a shorter wait splits replies.
+    complete_silence_s: float = 0.5
+    incomplete_silence_s: float = 2.0  # after "and", "because", "I think": longer than a 1.5 s pause
+    speculate_after_s: float = 0.2  # pause length at which a speculative transcription starts
     start_speech_s: float = 0.15  # voiced audio needed before a turn starts (ignores clicks)
     min_turn_speech_s: float = 0.3  # a turn with less voiced audio is noise and is dropped
     max_turn_s: float = 60.0  # a reply longer than a minute is cut there
     speech_threshold: float = 0.5
     pre_roll_s: float = 0.3  # audio kept from before the detected start (soft first syllables)
+    # While the persona speaks, only clear, sustained speech interrupts it (a laptop microphone
+    # also hears the persona from the speakers).
+    barge_in_threshold: float = 0.8
+    barge_in_speech_s: float = 0.3
 
 
 @dataclass(frozen=True)

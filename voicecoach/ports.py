@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from voicecoach.types import AudioClip, Reply, Transcript
 
 
@@ -48,10 +51,10 @@ class AudioSink(Protocol):
 
 
 class SpeechDetector(Protocol):
-    """How likely each frame of audio is speech."""
+    """How likely each frame of 16 kHz audio is speech (``voicecoach.vad``)."""
 
     frame_samples: int
 
-    def speech_probability(self, frame: AudioClip) -> float:
+    def speech_probability_of(self, frame: npt.NDArray[np.float32]) -> float:
         """Probability in [0, 1] that ``frame`` (``frame_samples`` long) holds speech."""
         ...

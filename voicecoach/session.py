@@ -8,7 +8,9 @@ trainee until the scenario resolves, escalates or runs out of turns, storing eac
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -107,7 +109,7 @@ def process_turn(
     """Take one reply through every stage; return the turn and the persona's new state."""
     if reply.clip is not None:
         clip = resample(reply.clip, ANALYSIS_RATE)
-        transcript = ctx.engines.transcriber.transcribe(clip)
+        transcript = reply.transcript or ctx.engines.transcriber.transcribe(clip)
         if not transcript.text.strip():
             raise AudioFileError(f"{reply.label}: no speech was heard in this recording")
         tone = analyze_tone(clip, transcript, ctx.baseline)
@@ -128,6 +130,24 @@ def process_turn(
         score=score,
     )
     return turn, after
+
+
+def live_latency(times: dict[str, float], replied: float, spoken: float) -> dict[str, float]:
+    """Where the time went between the trainee's last voiced sample and the persona's audio.
+
+    ``times`` are the live loop's clock readings (see ``Reply.times``); ``replied`` is when
+    analysis and the persona's choice were done, ``spoken`` when synthesis was.
+    """
+    last = times["last_voice"]
+    ended = times.get("end_detected", last)
+    heard = times.get("transcribed", ended)
+    return {
+        "end_of_turn_wait_s": ended - last,
+        "final_transcription_s": max(0.0, heard - ended),
+        "analysis_persona_s": replied - max(ended, heard),
+        "synthesis_s": spoken - replied,
+        "to_synthesis_s": spoken - last,
+    }
 
 
 def build_report(
@@ -186,8 +206,12 @@ def run_session(
     outcome: Outcome = "unresolved"
     for index, reply in enumerate(replies, start=1):
         turn, state = process_turn(ctx, index, reply, state, persona_line=last_line, rng=rng)
+        replied = time.monotonic()
         final = turn.update.outcome
         persona_clip = speak(ctx, turn.persona_reply, state)
+        if reply.times:
+            latency = live_latency(reply.times, replied, time.monotonic())
+            turn = dataclasses.replace(turn, latency=latency, barge_in=reply.barge_in)
         report = build_report(ctx, opening, [*turns, turn], final or "unresolved")
         turn = store.save_turn(turn, reply, persona_clip, report)
         turns.append(turn)

@@ -1,26 +1,32 @@
 """Deciding when the trainee has finished speaking.
 
-Two separate concerns (GUIDE.md point 5): a *detector* says how likely each frame is speech; a
-pure *state machine* turns those probabilities into turns. Time is a sample index passed in, never
-a clock read here, so the logic is tested by feeding numbers.
+Two separate concerns (GUIDE.md point 5): a *detector* (``voicecoach.vad``) says how likely each
+frame is speech; this pure *state machine* turns those probabilities into turns. Time is a
+sample index passed in, never a clock read here, so the logic is tested by feeding numbers.
 
     quiet --speech--> starting --enough speech--> speaking --silence--> stopping
       ^                  |  silence                  ^  speech            |  silence long enough
-      +------------------+                           +--------------------+--> turn ended
+      +------------------+                           +--------------------+--> TurnEnded
+
+Silence alone is a poor judge: people pause 0.8-1.5 s mid-sentence while thinking, yet expect
+an answer within a few hundred ms when they have finished. So once a pause reaches
+``speculate_after_s`` the machine emits ``PauseStarted``; the caller transcribes what was said so
+far and reports whether it reads as a finished thought (:func:`thought_hint`). A finished
+thought ends the turn after ``complete_silence_s``; one that trails off ("…and", "because",
+"I think") waits ``incomplete_silence_s``; without a hint, ``end_silence_s`` applies.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
-
-import numpy as np
-import numpy.typing as npt
 
 from voicecoach.config import TurnOptions
 
 Phase = Literal["quiet", "starting", "speaking", "stopping"]
-EndReason = Literal["silence", "max_length"]
+Hint = Literal["unknown", "complete", "incomplete"]
+EndReason = Literal["silence", "finished_thought", "max_length"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,16 @@ class EndpointState:
     turn_start: int = 0
     speech_samples: int = 0
     silence_start: int = 0
+    hint: Hint = "unknown"
+    speculated: bool = False
+
+
+@dataclass(frozen=True)
+class PauseStarted:
+    """The trainee has been silent ``speculate_after_s``: a good moment to transcribe so far."""
+
+    turn_start: int
+    silence_start: int
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,9 @@ class TurnEnded:
     reason: EndReason
 
 
+Event = PauseStarted | TurnEnded
+
+
 def step(
     state: EndpointState,
     probability: float,
@@ -51,16 +70,15 @@ def step(
     *,
     sample_rate: int,
     options: TurnOptions,
-) -> tuple[EndpointState, TurnEnded | None]:
+) -> tuple[EndpointState, Event | None]:
     """Advance the state machine by one frame whose speech probability is ``probability``."""
     frame_end = frame_start + frame_samples
     is_speech = probability >= options.speech_threshold
     seconds = 1.0 / sample_rate
-    min_speech = int(options.min_turn_speech_s * sample_rate)
 
     if state.phase == "quiet":
         if is_speech:
-            return EndpointState("starting", frame_start, frame_samples, 0), None
+            return EndpointState("starting", frame_start, frame_samples), None
         return state, None
 
     if state.phase == "starting":
@@ -73,53 +91,98 @@ def step(
 
     if (frame_end - state.turn_start) * seconds >= options.max_turn_s:
         speech = state.speech_samples + (frame_samples if is_speech else 0)
-        return EndpointState(), _ended(state.turn_start, frame_end, speech, "max_length", min_speech)
+        ended = _ended(
+            state.turn_start, frame_end, speech, "max_length", options=options, sample_rate=sample_rate
+        )
+        return EndpointState(), ended
 
     if is_speech:
-        return replace(state, phase="speaking", speech_samples=state.speech_samples + frame_samples), None
+        # Speech again: whatever was guessed about the pause no longer holds.
+        speaking = replace(state, phase="speaking", hint="unknown", speculated=False)
+        return replace(speaking, speech_samples=state.speech_samples + frame_samples), None
 
     if state.phase == "speaking":
-        return replace(state, phase="stopping", silence_start=frame_start), None
+        state = replace(state, phase="stopping", silence_start=frame_start)
+    return check_end(state, frame_end, sample_rate=sample_rate, options=options)
 
-    # stopping: silence goes on
-    if (frame_end - state.silence_start) * seconds >= options.end_silence_s:
-        ended = _ended(state.turn_start, state.silence_start, state.speech_samples, "silence", min_speech)
+
+def check_end(
+    state: EndpointState, position: int, *, sample_rate: int, options: TurnOptions
+) -> tuple[EndpointState, Event | None]:
+    """In a pause at sample ``position``: end the turn, ask for a hint, or keep waiting."""
+    if state.phase != "stopping":
+        return state, None
+    silence_s = (position - state.silence_start) / sample_rate
+    if silence_s >= required_silence(state.hint, options):
+        reason: EndReason = "finished_thought" if state.hint == "complete" else "silence"
+        ended = _ended(
+            state.turn_start,
+            state.silence_start,
+            state.speech_samples,
+            reason,
+            options=options,
+            sample_rate=sample_rate,
+        )
         return EndpointState(), ended
+    if not state.speculated and silence_s >= options.speculate_after_s:
+        return replace(state, speculated=True), PauseStarted(state.turn_start, state.silence_start)
     return state, None
 
 
-def _ended(start: int, end: int, speech: int, reason: EndReason, min_speech: int) -> TurnEnded | None:
+def with_hint(state: EndpointState, silence_start: int, hint: Hint) -> EndpointState:
+    """Apply a hint about the pause that began at ``silence_start`` (stale hints are ignored)."""
+    if state.phase == "stopping" and state.silence_start == silence_start:
+        return replace(state, hint=hint)
+    return state
+
+
+def required_silence(hint: Hint, options: TurnOptions) -> float:
+    """Seconds of silence that end a turn, given what the words so far suggest."""
+    if hint == "complete":
+        return min(options.complete_silence_s, options.end_silence_s)
+    if hint == "incomplete":
+        return max(options.incomplete_silence_s, options.end_silence_s)
+    return options.end_silence_s
+
+
+def _ended(
+    start: int, end: int, speech: int, reason: EndReason, *, options: TurnOptions, sample_rate: int
+) -> TurnEnded | None:
     # A "turn" with too little voiced audio is noise that crossed the threshold, not a reply.
-    if speech < min_speech:
+    if speech < options.min_turn_speech_s * sample_rate:
         return None
     return TurnEnded(start, end, speech, reason)
 
 
-class EnergyDetector:
-    """Speech probability from frame level above a running noise floor.
+#: Words that leave a thought hanging when they come last: conjunctions, articles,
+#: prepositions, fillers, subject pronouns and possessives. Objects ("you", "it") and most
+#: verbs can end a sentence, so they are not here.
+_HANGING_WORDS = frozenset(
+    """and but or so because cause cos since although though unless if when whenever while
+    then than that which who whose where the a an to of for with from about into onto at by
+    like um uh er erm ah hmm mm my your our their its i we they he she i'm we're they're
+    it's there's is are was were be been being am can could would should will shall might
+    must do does did have has had just also really very maybe not more less as""".split()
+)
+#: Two-word endings that trail off ("…and I think", "…kind of").
+_HANGING_PAIRS = frozenset({("i", "think"), ("i", "mean"), ("kind", "of"), ("sort", "of"), ("you", "know")})
+_WORD = re.compile(r"[a-z']+")
 
-    The fallback detector: needs nothing but numpy. The floor follows the quietest recent frames
-    (it falls at once, rises slowly), and a frame ``margin_db`` above it counts as speech; 10 dB is
-    where pause detection stays reliable (DOMAIN.md: it fails below ~10 dB SNR).
+
+def thought_hint(text: str) -> Hint:
+    """Whether a transcript so far reads as a finished thought.
+
+    Whisper punctuates what it hears: a final ``.``, ``?`` or ``!`` after a word that can end a
+    sentence reads as complete; a hanging word, a comma or an ellipsis as incomplete.
     """
-
-    def __init__(
-        self, frame_samples: int = 512, margin_db: float = 10.0, min_floor_db: float = -70.0
-    ) -> None:
-        self.frame_samples = frame_samples
-        self.margin_db = margin_db
-        self.noise_floor_db: float | None = None  # set by the first frame
-        self._min_floor_db = min_floor_db
-
-    def speech_probability_of(self, frame: npt.NDArray[np.float32]) -> float:
-        """Probability in [0, 1] that ``frame`` holds speech; updates the noise floor."""
-        rms = float(np.sqrt(np.mean(np.square(frame, dtype=np.float64)))) if frame.size else 0.0
-        level_db = max(self._min_floor_db, 20.0 * float(np.log10(max(rms, 1e-7))))
-        if self.noise_floor_db is None or level_db < self.noise_floor_db:
-            self.noise_floor_db = level_db
-        else:
-            # Rise 0.05 dB per 32 ms frame (~1.5 dB/s): a steady hum is absorbed within seconds,
-            # but a sentence does not become the floor.
-            self.noise_floor_db += 0.05
-        above = level_db - (self.noise_floor_db + self.margin_db)
-        return float(1.0 / (1.0 + np.exp(-above / 2.0)))
+    stripped = text.strip()
+    words = _WORD.findall(stripped.lower())
+    if not words:
+        return "unknown"
+    if words[-1] in _HANGING_WORDS or tuple(words[-2:]) in _HANGING_PAIRS:
+        return "incomplete"
+    if stripped.endswith(("...", "\u2026", ",", "-", "\u2014", ";", ":")):
+        return "incomplete"
+    if stripped.endswith((".", "?", "!")):
+        return "complete"
+    return "unknown"

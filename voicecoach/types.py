@@ -150,6 +150,13 @@ class Reply:
     label: str
     clip: AudioClip | None = None
     text: str | None = None
+    #: Already transcribed while the trainee was still speaking (the live loop); else None.
+    transcript: Transcript | None = None
+    #: Monotonic clock readings from the live loop: "last_voice" (the last voiced sample
+    #: arrived), "end_detected", "transcribed". Empty for recorded replies.
+    times: dict[str, float] = field(default_factory=dict)
+    #: The trainee started speaking while the persona was still talking.
+    barge_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,9 +208,7 @@ class ToneReport:
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form (field names are a documented contract)."""
         out: dict[str, Any] = {
-            name: _round(getattr(self, name))
-            for name in self.__dataclass_fields__
-            if name != "flags"
+            name: _round(getattr(self, name)) for name in self.__dataclass_fields__ if name != "flags"
         }
         out["flags"] = [f.code for f in self.flags]
         out["flag_messages"] = [f.message for f in self.flags]
@@ -270,7 +275,10 @@ class Reason:
 
     def __str__(self) -> str:
         sign = "+" if self.delta >= 0 else "\u2212"
-        return f"{sign}{abs(self.delta):.0f}: {self.text}"
+        size = abs(self.delta)
+        # Whole points read best; a small scaled move keeps one decimal rather than showing "+0".
+        shown = f"{size:.0f}" if size >= 0.95 else f"{size:.1f}"
+        return f"{sign}{shown}: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -331,6 +339,9 @@ class TurnResult:
     #: When the reply started in the session's recording (persona lines and replies end to end),
     #: in seconds; None when unknown (a session kept in memory only).
     start_s: float | None = None
+    #: Live loop only: seconds spent on each step after the trainee's last voiced sample.
+    latency: dict[str, float] | None = None
+    barge_in: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form of one turn (field names are a documented contract)."""
@@ -349,6 +360,8 @@ class TurnResult:
             "audio_file": self.audio_file,
             "persona_audio_file": self.persona_audio_file,
             "start_s": None if self.start_s is None else round(self.start_s, 2),
+            "latency": None if self.latency is None else {k: round(v, 3) for k, v in self.latency.items()},
+            "barge_in": self.barge_in,
         }
 
 

@@ -30,7 +30,7 @@ def fake_sounddevice(**behaviour: Any) -> types.SimpleNamespace:
 def test_no_microphone_points_to_replies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(devices, "sounddevice_module", fake_sounddevice)
     with pytest.raises(AudioDeviceError, match=r"no microphone found.*--replies PATH"):
-        devices.MicrophoneSource()
+        devices.resolve_device(None, "input")
     assert devices.has_output_device() is False
 
 
@@ -40,7 +40,7 @@ def test_named_device_that_does_not_exist(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(devices, "sounddevice_module", lambda: fake_sounddevice(query=query))
     with pytest.raises(AudioDeviceError, match="microphone 'USB' not found"):
-        devices.MicrophoneSource("USB")
+        devices.resolve_device("USB", "input")
 
 
 def test_missing_portaudio_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 
 from voicecoach.config import TurnOptions
-from voicecoach.turns import EndpointState, EnergyDetector, TurnEnded, step
+from voicecoach.turns import (
+    EndpointState,
+    Hint,
+    PauseStarted,
+    TurnEnded,
+    check_end,
+    step,
+    thought_hint,
+    with_hint,
+)
+from voicecoach.vad import EnergyDetector
 
 pytestmark = pytest.mark.unit
 
@@ -14,15 +24,23 @@ RATE = 16_000
 FRAME = 512  # 32 ms
 
 
-def feed(pattern: list[tuple[float, float]], options: TurnOptions = TurnOptions()) -> list[TurnEnded]:
-    """Run (probability, seconds) spans through the state machine; return the turns it ends."""
+def feed(
+    pattern: list[tuple[float, float]], options: TurnOptions = TurnOptions(), hint: Hint | None = None
+) -> list[TurnEnded]:
+    """Run (probability, seconds) spans through the state machine; return the turns it ends.
+
+    With ``hint``, every pause that asks for one (PauseStarted) is answered with it at once.
+    """
     state, position, ended = EndpointState(), 0, []
     for probability, seconds in pattern:
         for _ in range(round(seconds * RATE / FRAME)):
-            state, turn = step(state, probability, position, FRAME, sample_rate=RATE, options=options)
+            state, event = step(state, probability, position, FRAME, sample_rate=RATE, options=options)
             position += FRAME
-            if turn is not None:
-                ended.append(turn)
+            if isinstance(event, PauseStarted) and hint is not None:
+                state = with_hint(state, event.silence_start, hint)
+                state, event = check_end(state, position, sample_rate=RATE, options=options)
+            if isinstance(event, TurnEnded):
+                ended.append(event)
     return ended
 
 
@@ -72,3 +90,52 @@ def test_energy_detector_separates_speechlike_bursts_from_a_noise_floor() -> Non
     loud = detector.speech_probability_of((0.2 * np.sin(2 * np.pi * 180 * t)).astype(np.float32))
     assert quiet < 0.2
     assert loud > 0.9
+
+
+def test_a_finished_thought_ends_the_turn_sooner_than_silence_alone() -> None:
+    pattern = [(0.9, 2.0), (0.0, 1.0)]
+    plain = feed(pattern)[0]
+    finished = feed(pattern, hint="complete")[0]
+    assert finished.reason == "finished_thought" and plain.reason == "silence"
+    assert finished.end == plain.end  # the turn's audio is the same; only the wait is shorter
+
+
+def test_a_hanging_thought_survives_a_long_thinking_pause() -> None:
+    pattern = [(0.9, 1.5), (0.0, 1.5), (0.9, 1.0), (0.0, 2.5)]
+    assert len(feed(pattern, hint="incomplete")) == 1
+    assert len(feed(pattern)) == 2  # silence alone cuts the trainee off
+
+
+def test_each_pause_asks_for_a_hint_once_and_stale_hints_are_ignored() -> None:
+    options = TurnOptions()
+    state, position, pauses = EndpointState(), 0, []
+    for probability, frames in [(0.9, 30), (0.0, 10), (0.9, 30), (0.0, 10)]:
+        for _ in range(frames):
+            state, event = step(state, probability, position, FRAME, sample_rate=RATE, options=options)
+            position += FRAME
+            if isinstance(event, PauseStarted):
+                pauses.append(event)
+    assert len(pauses) == 2
+    # A hint for the first pause arrives during the second: it must not apply.
+    assert with_hint(state, pauses[0].silence_start, "complete").hint == "unknown"
+    assert with_hint(state, pauses[1].silence_start, "complete").hint == "complete"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("What happened last night?", "complete"),
+        ("I hear you.", "complete"),
+        ("You waited all day and", "incomplete"),
+        ("You waited all day, and.", "incomplete"),
+        ("I think we could, um", "incomplete"),
+        ("It's because of the bus...", "incomplete"),
+        ("so what I'd like to do is I think", "incomplete"),
+        ("We could call the shelter,", "incomplete"),
+        ("okay so", "incomplete"),
+        ("that sounds hard", "unknown"),
+        ("", "unknown"),
+    ],
+)
+def test_thought_hint(text: str, hint: str) -> None:
+    assert thought_hint(text) == hint

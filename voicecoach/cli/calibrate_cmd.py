@@ -34,12 +34,15 @@ def calibrate(args: argparse.Namespace, console: Console) -> int:
         clip = read_audio(args.file)
         source = args.file
     else:
-        from voicecoach.audio.devices import MicrophoneSource
+        from voicecoach.live.build import record_reply
 
         console.print(CALIBRATION_PASSAGE, markup=False)
         console.print("[dim]Read the passage above aloud in your calm, everyday voice.[/]")
         # A reading passage has sentence pauses; only a long silence ends it.
-        clip = MicrophoneSource(args.input_device, TurnOptions(end_silence_s=2.0)).listen_once()
+        passage = TurnOptions(end_silence_s=2.0, complete_silence_s=2.0, max_turn_s=120.0)
+        clip, _ = record_reply(
+            WhisperTranscriber(asr_options(args)), input_device=args.input_device, options=passage
+        )
         source = "microphone"
     transcript = WhisperTranscriber(asr_options(args)).transcribe(clip)
     baseline = baseline_from_clip(clip, transcript, trainee=args.trainee, source_file=source)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -20,6 +23,11 @@ from voicecoach.cli.common import (
 from voicecoach.config import SessionOptions, TurnOptions
 from voicecoach.errors import UsageError, VoiceCoachError
 from voicecoach.types import Baseline, Reply, SessionReport, TurnResult
+
+if TYPE_CHECKING:  # imported for annotations only: `voicecoach --help` stays fast
+    from voicecoach.persona.schema import Persona
+    from voicecoach.ports import AudioSink, Transcriber
+    from voicecoach.session import SessionObserver
 
 #: The demo: a persona, a trainee's recorded replies and their calm reading, all in the repo.
 DEMO_PERSONA = "marcus"
@@ -96,32 +104,34 @@ def _session_folder(args: argparse.Namespace, persona_id: str) -> Path:
     return Path("sessions") / f"{stamp}-{persona_id}"
 
 
+@dataclass
+class _Front:
+    """How a session meets the trainee: where replies come from, where the persona speaks."""
+
+    replies: Iterable[Reply]
+    sink: AudioSink
+    observer: SessionObserver
+    close: Callable[[bool], None] = lambda _completed: None
+
+
+def _check_session_options(args: argparse.Namespace) -> None:
+    if args.max_turns < 1:
+        raise UsageError("--max-turns must be at least 1")
+
+
 def _run(
     args: argparse.Namespace,
     console: Console,
     *,
-    persona_name: str,
-    replies: Iterator[Reply],
+    persona: Persona,
     baseline: Baseline | None,
-    live: bool,
+    transcriber: Transcriber,
+    front: _Front,
 ) -> int:
-    from voicecoach.asr import WhisperTranscriber
-    from voicecoach.audio.devices import NullSink, SpeakerSink, has_output_device
-    from voicecoach.persona.schema import get_persona
     from voicecoach.session import Engines, SessionContext, run_session
     from voicecoach.store import SessionStore
     from voicecoach.tts import Pyttsx3Synthesizer
 
-    if args.max_turns < 1:
-        raise UsageError("--max-turns must be at least 1")
-    persona = get_persona(persona_name)
-    transcriber = WhisperTranscriber(asr_options(args))
-    if args.no_playback or not has_output_device(args.output_device):
-        if not args.no_playback:
-            console.print("[dim]no speaker found: persona audio is saved in the session folder[/]")
-        sink: Any = NullSink()
-    else:
-        sink = SpeakerSink(args.output_device)
     options = SessionOptions(
         max_turns=args.max_turns,
         seed=args.seed,
@@ -129,27 +139,95 @@ def _run(
         keep_audio=not args.no_keep_audio,
         difficulty=args.difficulty,
     )
-    ctx = SessionContext(persona, Engines(transcriber, Pyttsx3Synthesizer(), sink), options, baseline)
+    ctx = SessionContext(persona, Engines(transcriber, Pyttsx3Synthesizer(), front.sink), options, baseline)
     folder = _session_folder(args, persona.id)
     store = SessionStore(folder, keep_audio=options.keep_audio)
     console.print(f"[bold]{persona.name}[/] · {persona.title} · session folder {folder}", highlight=False)
-    if live:
-        console.print("[dim]Speak when you are ready; a pause ends your turn. Ctrl-C ends the session.[/]")
     try:
-        report = run_session(ctx, replies, store, _ConsoleObserver(console, persona.name))
+        report = run_session(ctx, front.replies, store, front.observer)
     except (VoiceCoachError, KeyboardInterrupt):
+        front.close(False)
         store.finish(None, "stopped")
         console.print(f"[yellow]Session stopped; the completed turns are kept in {folder}[/]")
         raise
+    front.close(True)
     store.finish(report, "complete")
     _print_summary(console, report, folder)
-    if args.open:
-        from voicecoach.cli.review_cmd import open_report
-
-        open_report(folder / "report.html", console)
     if args.json:
         print_json(report.to_dict())
     return 0
+
+
+def _recorded_front(
+    args: argparse.Namespace, console: Console, persona: Persona, replies: Iterable[Reply]
+) -> _Front:
+    from voicecoach.audio.devices import NullSink, SpeakerSink, has_output_device
+
+    if args.no_playback or not has_output_device(args.output_device):
+        if not args.no_playback:
+            console.print("[dim]no speaker found: persona audio is saved in the session folder[/]")
+        sink: AudioSink = NullSink()
+    else:
+        sink = SpeakerSink(args.output_device)
+    return _Front(replies, sink, _ConsoleObserver(console, persona.name))
+
+
+def _run_recorded(
+    args: argparse.Namespace,
+    console: Console,
+    persona_name: str,
+    replies: Iterable[Reply],
+    baseline: Baseline | None,
+) -> int:
+    from voicecoach.asr import WhisperTranscriber
+    from voicecoach.persona.schema import get_persona
+
+    _check_session_options(args)
+    persona = get_persona(persona_name)
+    transcriber = WhisperTranscriber(asr_options(args))
+    front = _recorded_front(args, console, persona, replies)
+    return _run(args, console, persona=persona, baseline=baseline, transcriber=transcriber, front=front)
+
+
+def _run_live(args: argparse.Namespace, console: Console, baseline: Baseline | None) -> int:
+    from voicecoach.asr import WhisperTranscriber
+    from voicecoach.live.build import open_live_audio
+    from voicecoach.live.keys import KeyReader
+    from voicecoach.live.screen import LiveScreen
+    from voicecoach.persona.schema import get_persona
+
+    _check_session_options(args)
+    persona = get_persona(args.persona)  # an unknown persona is reported before any device opens
+    if not 0.1 < args.end_silence <= 10:
+        raise UsageError("--end-silence must be more than 0.1 and at most 10 seconds")
+    # Live: a window fitted to each reply (same accuracy on realspeech, 2-3x faster).
+    transcriber = WhisperTranscriber(dataclasses.replace(asr_options(args), window="fit"))
+    with console.status("loading the speech model…"):
+        transcriber.warm_up()
+    with contextlib.ExitStack() as stack:
+        keys = KeyReader() if KeyReader.available() else None
+        if keys is not None:
+            stack.callback(keys.close)
+        screen = LiveScreen(console, persona.name) if console.is_terminal else None
+        live = open_live_audio(
+            transcriber,
+            input_device=args.input_device,
+            output_device=args.output_device,
+            playback=not args.no_playback,
+            options=TurnOptions(end_silence_s=args.end_silence),
+            keys=keys,
+            on_level=screen.level if screen is not None else None,
+        )
+        if screen is not None:
+            stack.enter_context(screen)
+        else:
+            console.print(
+                "[dim]Speak when you are ready; a pause ends your turn. Ctrl-C ends the session.[/]"
+            )
+        observer: SessionObserver = screen if screen is not None else _ConsoleObserver(console, persona.name)
+        front = _Front(live.replies(), live, observer, lambda done: live.finish() if done else live.close())
+        return _run(args, console, persona=persona, baseline=baseline, transcriber=transcriber, front=front)
+    raise AssertionError("unreachable")  # pragma: no cover - the with block returns or raises
 
 
 def _print_summary(console: Console, report: SessionReport, folder: Path) -> None:
@@ -174,7 +252,7 @@ def demo(args: argparse.Namespace, console: Console) -> int:
     if baseline is None:
         baseline = baseline_from_clip(read_audio(DEMO_BASELINE), source_file=str(DEMO_BASELINE))
     replies = FolderReplies(DEMO_REPLIES).replies()
-    return _run(args, console, persona_name=DEMO_PERSONA, replies=replies, baseline=baseline, live=False)
+    return _run_recorded(args, console, DEMO_PERSONA, replies, baseline)
 
 
 def practice(args: argparse.Namespace, console: Console) -> int:
@@ -183,13 +261,7 @@ def practice(args: argparse.Namespace, console: Console) -> int:
 
     baseline = load_baseline_option(args)
     if args.replies:
-        replies = open_replies(Path(args.replies)).replies()
-        return _run(args, console, persona_name=args.persona, replies=replies, baseline=baseline, live=False)
-    from voicecoach.audio.devices import MicrophoneSource
-    from voicecoach.persona.schema import get_persona
-
-    get_persona(args.persona)  # an unknown persona is reported before the microphone is opened
-    if args.end_silence <= 0.1 or args.end_silence > 10:
-        raise UsageError("--end-silence must be between 0.1 and 10 seconds")
-    mic = MicrophoneSource(args.input_device, TurnOptions(end_silence_s=args.end_silence))
-    return _run(args, console, persona_name=args.persona, replies=mic.replies(), baseline=baseline, live=True)
+        return _run_recorded(
+            args, console, args.persona, open_replies(Path(args.replies)).replies(), baseline
+        )
+    return _run_live(args, console, baseline)

@@ -1,0 +1,82 @@
+"""Fast transcription of a short reply by encoding a window fitted to it, not 30 s.
+
+faster-whisper always pads audio to Whisper's 30 s window, so a 5 s reply costs as much to
+encode as a 30 s one (0.4-0.5 s here). CTranslate2's encoder also accepts fewer frames. Measured
+on ../shared/realspeech (files under 29 s, tiny.en, beam 1; see docs/benchmarks/live.md):
+
+- window = speech + 1.0 s of silence: 28.6-41.7% WER against 20.5% for the full window; the
+  model loops ("Firefox Firefox Firefox…") when the window ends soon after the speech.
+- window = speech + 3.0 s of silence: 20.5% WER, the same as the full window, in 0.4x the time.
+
+So the window is the reply plus 3 s, and two guards stay in place against loops: a token cap
+from the audio length, and timestamps: a segment the model starts after the audio ends is
+dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+#: Silence after the speech inside the encoded window (see the module docstring).
+PAD_S = 3.0
+#: Whisper's full window, in seconds; longer audio goes through faster-whisper's own loop.
+FULL_WINDOW_S = 30.0
+#: Mel frames per second (10 ms hop).
+FRAMES_PER_S = 100
+#: Token cap: fast speech is ~4 words/s (~5 tokens/s); timestamps add a few per segment.
+TOKENS_PER_S = 7
+MIN_TOKENS = 16
+
+
+def fits_short_window(samples: npt.NDArray[np.float32], sample_rate: int) -> bool:
+    """Whether ``samples`` plus the padding fit in one Whisper window."""
+    return len(samples) / sample_rate + PAD_S <= FULL_WINDOW_S
+
+
+def transcribe_fitted(model: Any, samples: npt.NDArray[np.float32], sample_rate: int, beam_size: int) -> str:
+    """Text of ``samples`` (16 kHz) from a window of its length plus ``PAD_S``, via ``model``.
+
+    ``model`` is a loaded ``faster_whisper.WhisperModel``.
+    """
+    from faster_whisper.tokenizer import Tokenizer
+
+    duration = len(samples) / sample_rate
+    seconds = min(FULL_WINDOW_S, math.ceil(duration + PAD_S))
+    frames = int(seconds * FRAMES_PER_S)
+    padded = np.zeros(int(seconds * sample_rate), dtype=np.float32)
+    padded[: len(samples)] = samples[: len(padded)]
+    features = model.feature_extractor(padded)[:, :frames]
+    encoded = model.encode(features)
+    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en")
+    result = model.model.generate(
+        encoded,
+        [list(tokenizer.sot_sequence)],
+        beam_size=beam_size,
+        max_length=MIN_TOKENS + math.ceil(duration * TOKENS_PER_S),
+        suppress_blank=True,
+        suppress_tokens=[-1],
+    )[0]
+    return _text_before(result.sequences_ids[0], tokenizer, duration)
+
+
+def _text_before(tokens: list[int], tokenizer: Any, duration: float) -> str:
+    """Join the timestamped segments that start before the audio ends."""
+    begin = tokenizer.timestamp_begin
+    pieces: list[str] = []
+    current: list[int] = []
+    start = 0.0
+    for token in tokens:
+        if token >= begin:
+            if current and start < duration - 0.1:
+                pieces.append(tokenizer.decode(current))
+            current = []
+            start = (token - begin) * 0.02  # Whisper timestamps step 20 ms
+        elif token < tokenizer.eot:
+            current.append(token)
+    if current and start < duration - 0.1:
+        pieces.append(tokenizer.decode(current))
+    return " ".join(" ".join(pieces).split())
