@@ -18,9 +18,9 @@ from voicecoach.config import ToneOptions
 
 #: Analysis frames every 10 ms (Praat's default step for a 75 Hz floor: 0.75 / 75 Hz).
 HOP_S = 0.01
-#: Intensity window: 50 ms Hann, long enough to smooth over pitch periods down to ~60 Hz (de Jong &
-#: Wempe use Praat's intensity with a 50 Hz minimum pitch for the same reason), short enough that
-#: consecutive syllables (~150-250 ms apart) stay separate peaks.
+#: Level window for pauses and loudness: 50 ms Hann, long enough to smooth over pitch periods down
+#: to ~60 Hz, short enough that a 250 ms pause is four windows of silence. (Syllable nuclei use
+#: their own 64 ms vowel-band contour, ``syllables.vowel_envelope_db``.)
 INTENSITY_WIN_S = 0.05
 #: Loud bursts are judged on a level smoothed over 200 ms: one stressed syllable is not a burst.
 _BURST_SMOOTH_S = 0.2
@@ -34,7 +34,12 @@ _MAX_F0_RATIO = 3.0
 
 @dataclass(frozen=True)
 class Delivery:
-    """Acoustic measurements of one recording. ``None`` where the audio did not allow one."""
+    """Acoustic measurements of one recording. ``None`` where the audio did not allow one.
+
+    ``speech_s`` runs from the first speech onset to the last offset, pauses included (speaking
+    time, the base of words per minute); ``phonation_s`` is that minus the silent pauses (the base
+    of articulation rate). ``voiced_s`` counts frames with a pitch.
+    """
 
     duration_s: float
     speech_s: float
