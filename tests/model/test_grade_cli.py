@@ -120,6 +120,7 @@ def check_outputs(out: Path, cohort: Path) -> None:
     graded_raw = json.loads((out / "sessions" / "trainee09" / "week4" / "session.json").read_text())
     assert graded_raw["opening_line"] == "Nobody called me about my bed!"
     assert graded_raw["turns"][0]["persona_reply"] == "Yeah, well."
+    assert graded_raw["turns"][0]["persona_audio_file"] is None  # never voiced: no silent player
     assert graded_raw["turns"][0]["tone"] is not None and graded_raw["turns"][0]["transcript"]
     assert not list((out / "sessions").glob(".tmp-*"))
     assert not (cohort / "trainee00" / "week1" / "grade.json").exists()  # the source is read only

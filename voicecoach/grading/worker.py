@@ -204,10 +204,14 @@ def _grade_recordings(job: Job, dest: Path, settings: GradeSettings) -> None:
         if outcome is not None:
             break
     report = build_report(ctx, opening, turns, outcome or "unresolved")
-    report = dataclasses.replace(
-        report, settings={**report.settings, "source_files": [p.name for p in files]}
-    )
+    names = [p.name for p in files]
+    # The client was never voiced: keep its words, drop the empty placeholder recordings so the
+    # report shows no silent players (``grade`` renders the reports again after this).
+    unvoiced = tuple(dataclasses.replace(t, persona_audio_file=None) for t in report.turns)
+    report = dataclasses.replace(report, turns=unvoiced, settings={**report.settings, "source_files": names})
     store.finish(report, "complete")
+    for silent in (dest / "audio").glob("persona_*.wav"):
+        silent.unlink()
 
 
 def _persona_lines(folder: Path) -> list[str]:
