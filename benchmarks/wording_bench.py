@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/wording_bench.py            # the table for docs/benchmarks/wording.md
     .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
 
-Splits: ``heldout2`` (wording_heldout2.jsonl: written and committed before any tuning, never
-read item by item: the clean held-back measure), ``heldout`` (wording_heldout.jsonl: committed
+Splits: ``heldout3`` (wording_heldout3.jsonl: written and committed before the second round
+of tuning, never read item by item since: the primary held-back measure), ``heldout2``
+(wording_heldout2.jsonl: committed before the first round of tuning and never read item by
+item, but its totals were seen after every round of both), ``heldout`` (wording_heldout.jsonl: committed
 before any pattern existed, but the first lexicon draft was written with its items in mind, so
 it is reported for transparency, not as the target) and ``dev`` (wording_dev.jsonl, for tuning).
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
@@ -31,6 +33,7 @@ from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
 SPLITS = {
+    "heldout3": DATA / "wording_heldout3.jsonl",
     "heldout2": DATA / "wording_heldout2.jsonl",
     "heldout": DATA / "wording_heldout.jsonl",
     "dev": DATA / "wording_dev.jsonl",
