@@ -35,7 +35,9 @@ class TagRule:
     ``negatable``: a negation cue shortly before the phrase cancels it ("I'm *not* going to tell
     you to calm down"). ``not_after``: words that cancel it the same way ("*what* do you" is not
     a closed question). ``suppresses``: tags dropped where their evidence overlaps this tag's
-    ("can you calm down?" is a command, not a question). ``overrides``: tags dropped anywhere in
+    ("can you calm down?" is a command, not a question). ``suppresses_in_sentence``: tags dropped
+    anywhere in the same sentence ("*Could you* please just be quiet?" is a command, though the
+    question words and the command words do not overlap). ``overrides``: tags dropped anywhere in
     the utterance when this tag is present.
     """
 
@@ -46,6 +48,7 @@ class TagRule:
     negatable: bool = True
     not_after: frozenset[str] = frozenset()
     suppresses: frozenset[Tag] = frozenset()
+    suppresses_in_sentence: frozenset[Tag] = frozenset()
     overrides: frozenset[Tag] = frozenset()
     negation_window: int | None = None  # None: the file-wide ``negation.window``
 
@@ -272,7 +275,7 @@ class _Builder:
         self.known_keys(
             key + ".",
             {"weight", "source", "phrases", "negatable", "not_after", "suppresses", "overrides"}
-            | {"negation_window"},
+            | {"negation_window", "suppresses_in_sentence"},
         )
         weight = float(self.get(f"{key}.weight", (int, float)))
         if tag in ESCALATING_TAGS and weight >= 0:
@@ -287,6 +290,7 @@ class _Builder:
             negatable=self.get(f"{key}.negatable", bool, True),
             not_after=frozenset(self.words(f"{key}.not_after", [])),
             suppresses=self.tags(f"{key}.suppresses"),
+            suppresses_in_sentence=self.tags(f"{key}.suppresses_in_sentence"),
             overrides=self.tags(f"{key}.overrides"),
             negation_window=self.get(f"{key}.negation_window", int, 0) or None,
         )

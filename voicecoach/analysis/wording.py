@@ -212,9 +212,26 @@ def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list
             for tag, c in covers.items()
         )
     ]
+    kept = _suppress_in_sentence(tokens, kept, lex)
     present = {h.key for h in kept}
     overridden = {t for tag in present for t in lex.rule(_tag(tag)).overrides}
     return [h for h in kept if h.key not in overridden]
+
+
+def _suppress_in_sentence(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon) -> list[Hit]:
+    """Drop hits of tags that a tag found in the same sentence suppresses (linear in tokens)."""
+    rules = {h.key: lex.rule(_tag(h.key)).suppresses_in_sentence for h in hits}
+    if not any(rules.values()):
+        return hits
+    sentence_of: list[int] = []
+    current = 0
+    for t in tokens:
+        sentence_of.append(current)
+        current += t.norm in SENTENCE_PUNCT
+    dropped: set[tuple[int, str]] = set()
+    for h in hits:
+        dropped.update((sentence_of[h.first], tag) for tag in rules[h.key])
+    return [h for h in hits if (sentence_of[h.first], h.key) not in dropped]
 
 
 def _merge_per_tag(hits: list[Hit]) -> list[Hit]:
