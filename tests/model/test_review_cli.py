@@ -101,3 +101,28 @@ def test_bad_notes_are_refused(voicecoach, session: Path) -> None:
         voicecoach("notes", str(session), "--by", "A", "--turn", "99", "--comment", "x"), "no turn 99"
     )
     assert not (session / "notes.json").exists()
+
+
+def test_open_hands_the_report_to_the_browser(voicecoach, tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    folder = tmp_path / "s"
+    script = ROOT / "tests" / "scripts" / "marcus" / "skilled.txt"
+    extra = {"BROWSER": f"{browser} %s"}
+    args = (
+        "practice",
+        "--persona",
+        "marcus",
+        "--replies",
+        str(script),
+        "--no-playback",
+        "--out",
+        str(folder),
+    )
+    run = voicecoach(*args, "--open", extra_env=extra)
+    assert run.code == 0, run.stderr
+    assert voicecoach("review", str(folder), "--open", extra_env=extra).code == 0
+    uri = (folder / "report.html").resolve().as_uri()
+    assert opened.read_text().split() == [uri, uri]

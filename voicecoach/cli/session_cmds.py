@@ -153,6 +153,10 @@ def _run(
     front.close(True)
     store.finish(report, "complete")
     _print_summary(console, report, folder)
+    if args.open:
+        from voicecoach.cli.review_cmd import open_report
+
+        open_report(folder / "report.html", console)
     if args.json:
         print_json(report.to_dict())
     return 0
