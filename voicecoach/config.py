@@ -142,7 +142,7 @@ class TurnOptions:
     min_turn_speech_s: float = 0.3  # a turn with less voiced audio is noise and is dropped
     max_turn_s: float = 60.0  # a reply longer than a minute is cut there
     speech_threshold: float = 0.5
-    pre_roll_s: float = 0.3  # audio kept from before the detected start (soft first syllables)
+    pre_roll_s: float = 0.5  # audio kept from before the detected start (soft first syllables)
     # While the persona speaks, only clear, sustained speech interrupts it (a laptop microphone
     # also hears the persona from the speakers).
     barge_in_threshold: float = 0.8

@@ -112,7 +112,7 @@ def process_turn(
         transcript = reply.transcript or ctx.engines.transcriber.transcribe(clip)
         if not transcript.text.strip():
             raise AudioFileError(f"{reply.label}: no speech was heard in this recording")
-        tone = analyze_tone(clip, transcript, ctx.baseline)
+        tone = reply.tone or analyze_tone(clip, transcript, ctx.baseline)
     else:
         transcript = Transcript(text=reply.text or "", model="typed")
         tone = None

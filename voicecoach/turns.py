@@ -155,14 +155,13 @@ def _ended(
 
 
 #: Words that leave a thought hanging when they come last: conjunctions, articles,
-#: prepositions, fillers, subject pronouns and possessives. Objects ("you", "it") and most
-#: verbs can end a sentence, so they are not here.
+#: prepositions, fillers, subject pronouns and possessives. Objects ("you", "it"), auxiliaries
+#: ("…than he was", "…I think so, I do") and most verbs can end a sentence, so they are not here.
 _HANGING_WORDS = frozenset(
     """and but or so because cause cos since although though unless if when whenever while
-    then than that which who whose where the a an to of for with from about into onto at by
-    like um uh er erm ah hmm mm my your our their its i we they he she i'm we're they're
-    it's there's is are was were be been being am can could would should will shall might
-    must do does did have has had just also really very maybe not more less as""".split()
+    then than that which whose where the a an to of for with from about into onto at by
+    like um uh er erm ah hmm mm my your our their i we they he she i'm we're they're
+    it's there's just also really very maybe as""".split()
 )
 #: Two-word endings that trail off ("…and I think", "…kind of").
 _HANGING_PAIRS = frozenset({("i", "think"), ("i", "mean"), ("kind", "of"), ("sort", "of"), ("you", "know")})

@@ -150,8 +150,10 @@ class Reply:
     label: str
     clip: AudioClip | None = None
     text: str | None = None
-    #: Already transcribed while the trainee was still speaking (the live loop); else None.
+    #: Already transcribed (and tone-analysed) while the trainee was still speaking (the live
+    #: loop works ahead on each pause); else None.
     transcript: Transcript | None = None
+    tone: ToneReport | None = None
     #: Monotonic clock readings from the live loop: "last_voice" (the last voiced sample
     #: arrived), "end_detected", "transcribed". Empty for recorded replies.
     times: dict[str, float] = field(default_factory=dict)

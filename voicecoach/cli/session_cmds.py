@@ -194,6 +194,7 @@ def _run_recorded(
 
 
 def _run_live(args: argparse.Namespace, console: Console, baseline: Baseline | None) -> int:
+    from voicecoach.analysis.tone import analyze_tone
     from voicecoach.asr import WhisperTranscriber
     from voicecoach.live.build import open_live_audio
     from voicecoach.live.keys import KeyReader
@@ -221,6 +222,7 @@ def _run_live(args: argparse.Namespace, console: Console, baseline: Baseline | N
             options=TurnOptions(end_silence_s=args.end_silence),
             keys=keys,
             on_level=screen.level if screen is not None else None,
+            tone_of=lambda clip, transcript: analyze_tone(clip, transcript, baseline),
         )
         if screen is not None:
             stack.enter_context(screen)

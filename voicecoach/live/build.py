@@ -11,7 +11,7 @@ from voicecoach.live.keys import KeyReader
 from voicecoach.live.listener import Listener
 from voicecoach.live.player import Player
 from voicecoach.ports import Transcriber
-from voicecoach.types import AudioClip, Reply
+from voicecoach.types import AudioClip, Reply, ToneReport, Transcript
 from voicecoach.vad import make_detector
 
 
@@ -24,6 +24,7 @@ def open_live_audio(
     options: TurnOptions = TurnOptions(),
     keys: KeyReader | None = None,
     on_level: Callable[[float, str], None] | None = None,
+    tone_of: Callable[[AudioClip, Transcript], ToneReport] | None = None,
     detector: str = "silero",
 ) -> LiveAudio:
     """Open the microphone (and speaker, with ``playback``) as the session's source and sink."""
@@ -37,7 +38,14 @@ def open_live_audio(
         mic.close()
         raise
     listener = Listener(
-        mic, transcriber, make_detector(detector), options, player=player, keys=keys, on_level=on_level
+        mic,
+        transcriber,
+        make_detector(detector),
+        options,
+        player=player,
+        keys=keys,
+        on_level=on_level,
+        tone_of=tone_of,
     )
     return LiveAudio(listener, player)
 

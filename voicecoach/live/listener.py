@@ -24,7 +24,7 @@ from voicecoach.live.keys import KeyReader
 from voicecoach.live.player import Player
 from voicecoach.ports import SpeechDetector, Transcriber
 from voicecoach.turns import EndpointState, PauseStarted, TurnEnded, check_end, step, thought_hint, with_hint
-from voicecoach.types import ANALYSIS_RATE, AudioClip, Reply, Transcript
+from voicecoach.types import ANALYSIS_RATE, AudioClip, Reply, ToneReport, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class _Heard:
 @dataclass(frozen=True)
 class _Guess:
     transcript: Transcript
+    tone: ToneReport | None
     done_at: float
 
 
@@ -63,6 +64,7 @@ class Listener:
         player: Player | None = None,
         keys: KeyReader | None = None,
         on_level: Callable[[float, str], None] | None = None,
+        tone_of: Callable[[AudioClip, Transcript], ToneReport] | None = None,
     ) -> None:
         self.mic = mic
         self.transcriber = transcriber
@@ -71,6 +73,8 @@ class Listener:
         self.player = player
         self.keys = keys
         self.on_level = on_level or (lambda _db, _status: None)
+        # Tone analysis runs with the speculative transcription, so it is ready at the end too.
+        self.tone_of = tone_of
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voicecoach-asr")
         self._count = 0
         self.paused = False
@@ -173,13 +177,15 @@ class Listener:
             f"microphone reply {self._count}",
             clip=clip,
             transcript=result.transcript,
+            tone=result.tone,
             times={"last_voice": last_voice, "end_detected": end_detected, "transcribed": result.done_at},
             barge_in=barge_in,
         )
 
     def _guess(self, clip: AudioClip) -> _Guess:
         transcript = self.transcriber.transcribe(clip)
-        return _Guess(transcript, time.monotonic())
+        tone = self.tone_of(clip, transcript) if self.tone_of and transcript.text.strip() else None
+        return _Guess(transcript, tone, time.monotonic())
 
     def _clip(self, frames: list[_Heard], start: int, end: int) -> AudioClip:
         first = frames[0].frame.position
