@@ -138,3 +138,42 @@ def test_live_practice_hears_each_reply_once_and_answers_aloud(
         (out / "session.json").is_file() and (out / "report.html").is_file() and (out / "report.md").is_file()
     )
     assert json.loads((out / "session.json").read_text())["status"] == "complete"
+
+
+def test_a_microphone_lost_mid_session_keeps_the_completed_turns(tmp_path: Path) -> None:
+    if VirtualAudioServer.missing_programs():
+        pytest.skip("PulseAudio is not installed here")
+    out = tmp_path / "session"
+    with VirtualAudioServer(tmp_path / "pulse") as server:
+        monitor = SpeakerMonitor(server.client_env)
+        feeder = MicFeeder(server.fifo)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voicecoach", "practice", "--persona", "marcus", "--out", str(out)],
+            cwd=ROOT,
+            env={**os.environ, **server.client_env, "VOICECOACH_HOME": str(tmp_path / "home")},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_until(lambda: monitor.samples().size > 16_000 and monitor.quiet_for(0.8), 60, process)
+            feeder.say(read_audio(FIXTURES / "demo/replies/01.wav"))
+            session_file = out / "session.json"
+            wait_until(
+                lambda: session_file.is_file() and json.loads(session_file.read_text())["turns"], 60, process
+            )
+        finally:
+            feeder.close()
+            monitor.close()
+        # The audio server (and with it microphone and speaker) goes away mid-session.
+        server.stop()
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("voicecoach: error:")]
+    assert len(errors) == 1 and ("microphone" in errors[0] or "speaker" in errors[0]), stderr
+    stored = json.loads((out / "session.json").read_text())
+    assert stored["status"] == "stopped"
+    assert [t["index"] for t in stored["turns"]] == [1]
+    assert (out / "report.md").is_file()

@@ -55,3 +55,25 @@ def test_missing_portaudio_names_the_package(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(builtins, "__import__", no_portaudio)
     with pytest.raises(AudioDeviceError, match="apt-get install libportaudio2"):
         devices.sounddevice_module()
+
+
+def test_a_refused_sample_rate_falls_back_then_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    from voicecoach.live import capture
+
+    opened: list[int] = []
+
+    class Refusing:
+        def __init__(self, samplerate: int, **_: Any) -> None:
+            opened.append(samplerate)
+            raise PortAudioError("Invalid sample rate")
+
+    def query(device: Any, kind: str | None) -> Any:
+        return {"default_samplerate": 44100.0, "max_input_channels": 1}
+
+    fake = fake_sounddevice(query=query)
+    fake.InputStream = Refusing
+    monkeypatch.setattr(capture, "sounddevice_module", lambda: fake)
+    monkeypatch.setattr(devices, "sounddevice_module", lambda: fake)
+    with pytest.raises(AudioDeviceError, match=r"refused every sample rate tried \[16000, 44100\]"):
+        capture.MicStream().start()
+    assert opened == [16000, 44100]

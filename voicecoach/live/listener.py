@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +65,7 @@ class Listener:
         keys: KeyReader | None = None,
         on_level: Callable[[float, str], None] | None = None,
         tone_of: Callable[[AudioClip, Transcript], ToneReport] | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.mic = mic
         self.transcriber = transcriber
@@ -75,7 +76,8 @@ class Listener:
         self.on_level = on_level or (lambda _db, _status: None)
         # Tone analysis runs with the speculative transcription, so it is ready at the end too.
         self.tone_of = tone_of
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voicecoach-asr")
+        # One worker: speculative jobs run in order, and the model is never used concurrently.
+        self._worker = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="voicecoach-asr")
         self._count = 0
         self.paused = False
 

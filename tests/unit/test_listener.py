@@ -1,0 +1,114 @@
+"""The live listener's logic with fakes: a scripted microphone, detector and transcriber."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor, Future
+
+import numpy as np
+import pytest
+
+from voicecoach.config import TurnOptions
+from voicecoach.errors import AudioDeviceError
+from voicecoach.live.capture import Frame
+from voicecoach.live.listener import Listener
+from voicecoach.types import AudioClip, Transcript
+
+pytestmark = pytest.mark.unit
+
+RATE = 16_000
+FRAME = 512
+
+
+class ScriptedMic:
+    """Frames from a list of (is_speech, seconds) spans; then the 'device' is lost."""
+
+    def __init__(self, spans: list[tuple[bool, float]]) -> None:
+        samples = []
+        for speech, seconds in spans:
+            n = round(seconds * RATE / FRAME) * FRAME
+            t = np.arange(n) / RATE
+            samples.append(
+                (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32) if speech else np.zeros(n, np.float32)
+            )
+        self.audio = np.concatenate(samples)
+        self.position = 0
+
+    def read(self) -> Frame:
+        if self.position >= self.audio.size:
+            raise AudioDeviceError("the microphone stopped sending audio (disconnected?)")
+        frame = Frame(self.audio[self.position : self.position + FRAME], self.position, self.position / RATE)
+        self.position += FRAME
+        return frame
+
+    def drain(self) -> None:
+        pass
+
+
+class LoudIsSpeech:
+    frame_samples = FRAME
+
+    def speech_probability_of(self, frame: np.ndarray) -> float:
+        return 1.0 if float(np.max(np.abs(frame))) > 0.1 else 0.0
+
+
+class ByLength:
+    """Transcribes a clip by its length: a finished thought when it is long, hanging when short."""
+
+    def __init__(self, hanging_below_s: float = 0.0) -> None:
+        self.calls: list[float] = []
+        self.hanging_below_s = hanging_below_s
+
+    def transcribe(self, clip: AudioClip) -> Transcript:
+        self.calls.append(clip.duration_s)
+        if clip.duration_s < self.hanging_below_s:
+            return Transcript("You waited all day and")
+        return Transcript("What happened last night?")
+
+
+class Immediately(Executor):
+    """Runs each job at once, so the test does not race the worker thread."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        future: Future[object] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def listener(spans: list[tuple[bool, float]], asr: ByLength, **options: float) -> Listener:
+    mic = ScriptedMic(spans)
+    return Listener(mic, asr, LoudIsSpeech(), TurnOptions(**options), executor=Immediately())  # type: ignore[arg-type]
+
+
+def test_a_finished_thought_is_transcribed_once_ahead_of_the_end() -> None:
+    asr = ByLength()
+    live = listener([(False, 0.5), (True, 2.0), (False, 2.0)], asr)
+    reply = live.listen()
+    assert reply.transcript is not None and reply.transcript.text == "What happened last night?"
+    assert len(asr.calls) == 1  # the speculative transcript was used, not redone
+    assert reply.clip is not None and reply.clip.duration_s == pytest.approx(2.0 + 0.5 + 0.1, abs=0.05)
+    # It ended after the short wait for a finished thought (0.5 s), not the full silence (0.7 s).
+    waited = live.mic.position / RATE - 2.5  # type: ignore[attr-defined]
+    assert waited == pytest.approx(TurnOptions().complete_silence_s, abs=0.05)
+
+
+def test_a_hanging_thought_waits_through_a_thinking_pause() -> None:
+    asr = ByLength(hanging_below_s=2.0)
+    reply = listener([(True, 1.0), (False, 1.3), (True, 1.5), (False, 3.0)], asr).listen()
+    assert reply.clip is not None and reply.clip.duration_s > 3.5  # both halves in one turn
+    assert reply.transcript is not None and reply.transcript.text == "What happened last night?"
+
+
+def test_noise_that_yields_no_words_is_not_a_turn() -> None:
+    class Nothing(ByLength):
+        def transcribe(self, clip: AudioClip) -> Transcript:
+            self.calls.append(clip.duration_s)
+            return Transcript("") if len(self.calls) == 1 else Transcript("Okay.")
+
+    asr = Nothing()
+    reply = listener([(True, 0.5), (False, 1.5), (True, 1.0), (False, 1.5)], asr).listen()
+    assert reply.transcript is not None and reply.transcript.text == "Okay."
+
+
+def test_a_lost_microphone_is_an_error() -> None:
+    with pytest.raises(AudioDeviceError, match="stopped sending audio"):
+        listener([(False, 1.0)], ByLength()).listen()
