@@ -9,6 +9,7 @@ from voicecoach.live.capture import MicStream
 from voicecoach.live.conversation import LiveAudio
 from voicecoach.live.keys import KeyReader
 from voicecoach.live.listener import Listener
+from voicecoach.live.native_logs import route_alsa_logs
 from voicecoach.live.player import Player
 from voicecoach.ports import Transcriber
 from voicecoach.types import AudioClip, Reply, ToneReport, Transcript
@@ -28,6 +29,7 @@ def open_live_audio(
     detector: str = "silero",
 ) -> LiveAudio:
     """Open the microphone (and speaker, with ``playback``) as the session's source and sink."""
+    route_alsa_logs()
     player = Player(output_device) if playback else None
     mic = MicStream(input_device)
     mic.start()
@@ -58,6 +60,7 @@ def record_reply(
     on_level: Callable[[float, str], None] | None = None,
 ) -> tuple[AudioClip, Reply]:
     """Listen on the microphone for one reply (e.g. the calibration passage) and return it."""
+    route_alsa_logs()
     mic = MicStream(input_device)
     mic.start()
     listener = Listener(mic, transcriber, make_detector(), options, on_level=on_level)
