@@ -11,7 +11,7 @@ SYSTEM_PACKAGES      := espeak-ng libportaudio2 python3-venv
 # server with a virtual microphone and speaker; chromium loads report.html in the browser tests.
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) sox pulseaudio pulseaudio-utils libasound2-plugins chromium
 
-.PHONY: demo test setup setup-dev lint typecheck check bench-tone bench-wording bench-grade fixtures clean
+.PHONY: demo test setup setup-dev lint typecheck check bench-tone bench-wording bench-grade bench-live fixtures clean
 
 demo: setup
 	$(BIN)/voicecoach demo
@@ -49,13 +49,16 @@ typecheck: setup-dev
 check: lint typecheck test
 
 bench-tone: setup-dev
-	$(BIN)/python benchmarks/tone_bench.py
+	$(BIN)/python benchmarks/tone_bench.py --regen
 
 bench-wording: setup-dev
 	$(BIN)/python benchmarks/wording_bench.py
 
 bench-grade: setup-dev
 	$(BIN)/python benchmarks/grade_bench.py
+
+bench-live: setup-dev
+	$(BIN)/python benchmarks/live_bench.py
 
 fixtures: setup-dev
 	$(BIN)/python scripts/make_fixtures.py
