@@ -92,7 +92,7 @@ class Scores:
 
 def score(items: Sequence[Item], predicted: Sequence[tuple[frozenset[str], str]]) -> Scores:
     """Per-tag and effect precision/recall/F1 with support."""
-    per_tag = {}
+    per_tag: dict[str, tuple[float, float, float, int]] = {}
     all_tp = all_fp = all_fn = 0
     for tag in ALL_TAGS:
         tp = sum(1 for it, (tags, _) in zip(items, predicted, strict=True) if tag in it.tags and tag in tags)
@@ -122,7 +122,7 @@ def score(items: Sequence[Item], predicted: Sequence[tuple[frozenset[str], str]]
 
 def predict(items: Sequence[Item], stripped: bool) -> list[tuple[frozenset[str], str]]:
     """Run the analyser over a split."""
-    out = []
+    out: list[tuple[frozenset[str], str]] = []
     for it in items:
         report = analyze_wording(strip(it.text) if stripped else it.text, it.context)
         out.append((frozenset(report.tags), report.effect))
@@ -152,7 +152,9 @@ def table(results: dict[str, dict[str, Scores]], sizes: dict[str, int]) -> str:
             "| label | support | clean P | clean R | clean F1 | stripped F1 |",
             "|---|---|---|---|---|---|",
         ]
-        rows = [(t, res["clean"].per_tag[t], res["stripped"].per_tag[t]) for t in ALL_TAGS]
+        rows: list[tuple[str, tuple[float, float, float, int], tuple[float, float, float, int]]] = [
+            (t, res["clean"].per_tag[t], res["stripped"].per_tag[t]) for t in ALL_TAGS
+        ]
         rows += [(f"effect: {e}", res["clean"].per_effect[e], res["stripped"].per_effect[e]) for e in EFFECTS]
         for name, c, st in rows:
             lines.append(f"| {name} | {c[3]} | {c[0]:.2f} | {c[1]:.2f} | {c[2]:.2f} | {st[2]:.2f} |")

@@ -132,3 +132,30 @@ def test_phrase_language_matches_what_it_says() -> None:
     assert compile_phrase("stop *ing", {}).regex.match("stop yelling ")
     assert compile_phrase("so what $", {}).regex.match("so what ")
     assert not compile_phrase("so what $", {}).regex.match("so what happened ")
+
+
+def test_bad_list_entry_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    path = _edited(tmp_path, '"call security", ', '"call security", "take-homes", ')
+    with pytest.raises(AuthoredFileError) as err:
+        check_lexicon(path)
+    line = _line_of(path, '"take-homes"')
+    assert str(err.value).startswith(f"{path}:{line}: lists.consequence.1: ")
+    assert "not a word" in str(err.value)
+
+
+def test_suppresses_in_sentence_is_checked_and_applied(tmp_path: Path) -> None:
+    rule = "suppresses_in_sentence: [closed_question]"
+    path = _edited(tmp_path, rule, "suppresses_in_sentence: [closed_qestion]")
+    with pytest.raises(AuthoredFileError, match=r":\d+: tags\.command\.suppresses_in_sentence\.0: unknown"):
+        check_lexicon(path)
+    # Without the sentence-wide rule the polite frame would also count as a closed question.
+    path = _edited(tmp_path, rule, "suppresses_in_sentence: []")
+    tags = analyze_wording("Could you please just be quiet for a minute?", lexicon=load_lexicon(path)).tags
+    assert tags == {"command", "closed_question"}
+    assert analyze_wording("Could you please just be quiet for a minute?").tags == {"command"}
+
+
+def test_authority_list_holds_the_asr_spelling_of_security() -> None:
+    lex = load_lexicon()
+    assert "secure with it" in lex.lists["authority"]
+    assert all(" ".join(e.split()) == e for entries in lex.lists.values() for e in entries)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from voicecoach.analysis import lexicon_read
-from voicecoach.analysis.lexicon_phrase import Phrase, PhraseError, compile_phrase
+from voicecoach.analysis.lexicon_phrase import Phrase, PhraseError, check_word, compile_phrase
 from voicecoach.analysis.wording_text import FillerRule
 from voicecoach.errors import AuthoredFileError
 from voicecoach.types import ALL_TAGS, DEESCALATING_TAGS, ESCALATING_TAGS, Tag
@@ -227,6 +227,13 @@ class _Builder:
         )
         for name in self.get("lists", dict, {}):
             self.lists[str(name)] = self.words(f"lists.{name}")
+            for i, entry in enumerate(self.lists[str(name)]):
+                # Report a bad entry at its own line, not at every phrase that uses the list.
+                try:
+                    for w in entry.split():
+                        check_word(w)
+                except PhraseError as e:
+                    raise self.fail(f"lists.{name}.{i}", str(e)) from e
         concepts, concept_prefixes = self.concepts()
         rules = tuple(self.rule(tag) for tag in ALL_TAGS)
         notes = tuple(self.note(i) for i in range(len(self.get("notes", list))))

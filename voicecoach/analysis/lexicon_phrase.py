@@ -150,6 +150,13 @@ class _Parser:
         return "(?:" + "|".join(options) + ")", first, False
 
 
+def check_word(piece: str) -> None:
+    """Raise :class:`PhraseError` unless ``piece`` is one word a list entry may hold."""
+    if piece in {".", "?", "!", ","}:
+        raise PhraseError(f"{piece!r} is punctuation, not a word")
+    _word(piece)
+
+
 def _word(piece: str) -> tuple[str, set[str], bool]:
     if not _WORD_RE.fullmatch(piece):
         raise PhraseError(

@@ -1,0 +1,176 @@
+"""General patterns of the escalating moves, ASR mis-hearings, and the sentence-wide suppression.
+
+Each case is one of the general forms the lexicon recognises (an imperative clause, a conditional
+consequence, a contradiction, ...), written in words that are not in any phrase verbatim where
+the form allows it; the "not" cases are the look-alikes the form must leave alone.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from voicecoach.analysis.wording import analyze_wording
+
+pytestmark = pytest.mark.unit
+
+
+def _tags(text: str, context: str | None = None) -> set[str]:
+    return set(analyze_wording(text, context).tags)
+
+
+# tiny.en on this project's audio: what was said -> what the recogniser wrote.
+@pytest.mark.parametrize(
+    ("heard", "tag"),
+    [
+        ("come down", "command"),  # "calm down" at the start of an utterance
+        ("sir come down please", "command"),
+        ("you need to come down right now", "command"),
+        ("okay just come down.", "command"),
+        ("i'm going to call secure with it", "threat"),  # "security"
+        ("one more word and i call secure it", "threat"),
+        ("if you don't stop i'm calling secure with it", "threat"),
+        ("i'm sorry but rule our rules", "rule_citing"),  # "rules are rules"
+        ("rule not rule sir", "rule_citing"),
+        ("top yelling at me", "command"),  # "stop" at the start
+        ("top it right now", "command"),
+    ],
+)
+def test_asr_mishearings_count_as_the_move_that_was_said(heard: str, tag: str) -> None:
+    assert tag in _tags(heard)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The van will come down the road in a minute.",  # not at the start, not at an end
+        "Your file is on the top shelf.",
+        "We keep the cabinet secure with a lock.",
+    ],
+)
+def test_mishearing_rules_leave_ordinary_uses_alone(text: str) -> None:
+    assert not _tags(text) & {"command", "threat", "rule_citing"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You have to wait outside until they call you.",
+        "You'd better lower your voice.",
+        "I need you to step away from the window.",
+        "Everybody needs to settle down right now.",
+        "you're going to have to leave",
+        "Don't touch the counter.",
+        "Could you stop interrupting me for one second?",
+        "Will you stop banging on the glass?",
+        "Just wait over there.",
+        "Put the phone away.",
+        "Can you not yell, please?",
+    ],
+)
+def test_imperative_clauses_and_polite_or_question_forms_are_commands(text: str) -> None:
+    tags = _tags(text)
+    assert "command" in tags
+    assert "closed_question" not in tags
+
+
+@pytest.mark.parametrize(
+    ("text", "instead"),
+    [
+        ("Don't worry, we'll sort this out.", "collaboration"),
+        ("I'm not going to tell you to calm down. Tell me what happened.", "open_question"),
+        ("Take your time.", "offer_choice"),
+        ("Feel free to step out if it gets too much.", "offer_choice"),
+        ("I won't ask you to sit down if you'd rather stand.", "offer_choice"),
+        ("Have a look at this schedule with me.", "collaboration"),
+    ],
+)
+def test_reassurance_permission_and_negated_commands_are_not_commands(text: str, instead: str) -> None:
+    tags = _tags(text)
+    assert "command" not in tags
+    assert instead in tags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you don't leave now, I'm calling the cops.",
+        "Do that one more time and you're banned.",
+        "Keep this up and you'll be sleeping on the street.",
+        "Pay by Friday or your bed goes to someone else.",
+        "Skip again and your dose gets cut.",
+        "We'll be calling your probation officer about this.",
+        "I can have you discharged like that.",
+    ],
+)
+def test_conditional_consequences_are_threats(text: str) -> None:
+    tags = _tags(text)
+    assert "threat" in tags
+    assert "closed_question" not in tags  # "Do that ..." opens like a question but is not one
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you're feeling unsafe, we can call someone for you.",
+        "If you need a break, you can step outside and come back whenever you're ready.",
+        "He took from you again and you're exhausted.",
+    ],
+)
+def test_conditionals_without_a_consequence_are_not_threats(text: str) -> None:
+    assert "threat" not in _tags(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("You're the one who broke curfew.", "blame"),
+        ("Nobody made you use.", "blame"),
+        ("Maybe if you listened once in a while you'd know the schedule.", "blame"),
+        ("It's only a little wait.", "dismissal"),
+        ("You're blowing this way out of proportion.", "dismissal"),
+        ("That's simply not accurate.", "arguing"),
+        ("No, you were told about the change twice.", "arguing"),
+        ("I disagree, the staff here are fair.", "arguing"),
+        ("You're such a hothead.", "labeling"),
+        ("He's a typical user, he'll be back.", "labeling"),
+        ("I'm just following policy.", "rule_citing"),
+        ("It's not my call, it's the program's.", "rule_citing"),
+        ("Must be nice to just call and yell at people.", "sarcasm"),
+        ("Thanks a ton for the help.", "sarcasm"),
+    ],
+)
+def test_general_forms_of_the_escalating_moves(text: str, tag: str) -> None:
+    assert tag in _tags(text)
+
+
+def test_sarcastic_apology_is_sarcasm_not_an_apology() -> None:
+    tags = _tags("Oh, I'm so sorry the free bed isn't up to your standards.")
+    assert "sarcasm" in tags
+    assert "apology" not in tags
+
+
+def test_limit_without_punctuation_keeps_its_alternative() -> None:
+    text = "i can't skip you ahead of the line but i can write you a note for your boss"
+    assert "respectful_limit" in _tags(text)
+
+
+def test_stop_being_dramatic_is_a_label_not_minimising() -> None:
+    assert "labeling" in _tags("Stop being so dramatic.")
+
+
+def test_evidence_of_general_patterns_points_into_the_original_text() -> None:
+    text = "Ma'am,  if you DON'T leave now i'm calling secure with it!"
+    report = analyze_wording(text)
+    assert report.techniques
+    for t in report.techniques:
+        assert text[t.evidence.start : t.evidence.end] == t.evidence.text
+
+
+def test_many_gaps_and_lists_stay_linear_on_long_text() -> None:
+    # Gap phrases ("if ... {consequence}", "one more ... and") meet their first word everywhere.
+    text = ("if you one more again and keep no " * 1500)[:50_000]
+    start = time.perf_counter()
+    analyze_wording(text)
+    assert time.perf_counter() - start < 5.0
