@@ -174,3 +174,20 @@ def test_many_gaps_and_lists_stay_linear_on_long_text() -> None:
     start = time.perf_counter()
     analyze_wording(text)
     assert time.perf_counter() - start < 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("Maybe he doesn't want to talk to you.", "My brother's been there a week and won't call me."),
+        ("Nobody's kicking you out today.", "You're going to kick me out of the program, aren't you?"),
+        ("You're right, it is private, and you can leave it blank.", "Why do you need that? It's private."),
+    ],
+)
+def test_hedges_denials_and_agreement_are_not_reflections(text: str, context: str) -> None:
+    assert "reflection" not in _tags(text, context)
+
+
+def test_a_plain_paraphrase_is_still_a_reflection() -> None:
+    context = "The bus dropped me late, it's not my fault I missed check-in."
+    assert "reflection" in _tags("The bus made you late and you're getting blamed for it.", context)

@@ -71,6 +71,11 @@ class ReflectionRules:
     echo_words: int  # this many words copied in a row (and little else) is an echo
     stock_note: str
     echo_note: str
+    #: A sentence holding one of these tags (or any escalating tag) is doing something else.
+    blocked_by: frozenset[Tag] = frozenset({"open_question", "closed_question", "offer_choice"})
+    #: A sentence opening with one of these words is a hedge, a condition or a denial, not a
+    #: saying-back ("Maybe he doesn't want to talk to you", "Nobody's kicking you out").
+    not_opening: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -336,7 +341,7 @@ class _Builder:
         self.known_keys(
             key + ".",
             {"source", "stems", "min_overlap", "min_overlap_impersonal", "echo_words"}
-            | {"stock_note", "echo_note"},
+            | {"stock_note", "echo_note", "blocked_by", "not_opening"},
         )
         return ReflectionRules(
             stems=self.phrases(f"{key}.stems"),
@@ -345,6 +350,8 @@ class _Builder:
             echo_words=self.get(f"{key}.echo_words", int),
             stock_note=self.get(f"{key}.stock_note", str),
             echo_note=self.get(f"{key}.echo_note", str),
+            blocked_by=self.tags(f"{key}.blocked_by") or ReflectionRules.blocked_by,
+            not_opening=frozenset(self.words(f"{key}.not_opening", [])),
         )
 
     def concepts(self) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:

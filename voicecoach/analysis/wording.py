@@ -45,7 +45,6 @@ from voicecoach.types import (
 #: How far back ``not_after`` words reach: they qualify the phrase right after them
 #: ("what time did you", "if you stop").
 NOT_AFTER_WINDOW = 3
-_NOT_REFLECTION: frozenset[str] = frozenset({"open_question", "closed_question", "offer_choice"})
 _BE = frozenset({"is", "are", "means"})
 _DETERMINERS = frozenset({"the", "a", "our", "my"})
 
@@ -257,7 +256,8 @@ def _reflections(
 ) -> list[Hit]:
     stems = [(h.first, h.last) for h in hits if h.kind == "stem"]
     # A sentence that asks, offers or escalates is doing something other than reflecting.
-    blocked = [(h.first, h.last) for h in tag_hits if h.key in _NOT_REFLECTION or h.key in ESCALATING_TAGS]
+    not_reflection = lex.reflection.blocked_by
+    blocked = [(h.first, h.last) for h in tag_hits if h.key in not_reflection or h.key in ESCALATING_TAGS]
     out: list[Hit] = []
     for f in find_reflections(tokens, ctx_tokens, stems, blocked, lex):
         if f.note:

@@ -111,6 +111,8 @@ def find_reflections(
         words = [t.norm for t in tokens[first : last + 1]]
         if _is_question(tokens, first, last) or taken.touches(first, last):
             continue
+        if words[0] in rules.not_opening:
+            continue
         k = bisect.bisect_left(stem_firsts, first)
         stem = stems[k] if k < len(stems) and stems[k][0] <= last else None
         if stem is not None and stem[0] > first and not concepts_of(words[stem[1] - first + 1 :], lex):
