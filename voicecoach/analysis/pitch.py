@@ -105,7 +105,10 @@ def track_pitch(
         return PitchTrack(np.full(max(n_frames, 0), np.nan), floor_hz, ceiling_hz)
     win = round(3.0 * fs / floor_hz)
     min_lag = max(2, int(np.floor(fs / ceiling_hz)))
-    max_lag = min(int(np.ceil(fs / floor_hz)), win - 2)
+    # The longest period searched is the floor's, rounded down to whole samples (as Praat does): one
+    # lag more reads 74.8 Hz at a 75 Hz floor, and at that edge lag a high voice's autocorrelation
+    # leaves spurious maxima (mfa_registershift: 75 Hz readings in its falsetto onset).
+    max_lag = min(int(fs / floor_hz), win - 2)
     nfft = sfft.next_fast_len(win + max_lag + 2, real=True)
     window = np.hanning(win + 2)[1:-1]
     w_ac = _autocorr(window[None, :], nfft, max_lag + 2)[0]
@@ -212,6 +215,10 @@ def _candidates(
     # ceiling, so of two equally periodic readings the higher (the true period, not a multiple) wins,
     # and a weakly periodic low reading loses to "unvoiced".
     strength = height - octave_cost * np.log2(ceiling_hz * lag / fs)
+    # A reading at or above the ceiling is not a voice reading: Praat's path finder scores it as
+    # unvoiced. Interpolation can put a maximum at the shortest lag just past the ceiling; kept, such
+    # readings had counted ~620 Hz noise in whispered and creaky files as voice.
+    is_peak &= lag > fs / ceiling_hz
     strength = np.where(is_peak, strength, _MISSING)
     k = min(_CANDIDATES, strength.shape[1])
     idx = np.argpartition(-strength, k - 1, axis=1)[:, :k]
