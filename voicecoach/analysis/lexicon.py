@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,9 @@ class Lexicon:
     #: where its first word occurs (this is what makes thousands of utterances a second possible).
     index: Mapping[str, tuple[Entry, ...]]
     prefix_index: tuple[tuple[str, Entry], ...]
+    #: One combined pattern per first word: most words start no phrase that matches, and one
+    #: failed combined match is far cheaper than trying each phrase from Python.
+    screens: Mapping[str, re.Pattern[str]]
 
     def rule(self, tag: Tag) -> TagRule:
         """The rule for ``tag`` (every tag has one)."""
@@ -269,6 +273,10 @@ class _Builder:
             lists={k: tuple(v) for k, v in self.lists.items()},
             index=index,
             prefix_index=prefix_index,
+            screens={
+                w: re.compile("|".join(f"(?:{e.phrase.regex.pattern})" for e in es))
+                for w, es in index.items()
+            },
         )
 
     def known_keys(self, prefix: str, allowed: set[str]) -> None:

@@ -107,17 +107,24 @@ def match_phrases(tokens: Sequence[Token], lex: Lexicon) -> list[Hit]:
     norm, starts = joined(tokens)
     end_of = {s + len(t.norm) + 1: i for i, (s, t) in enumerate(zip(starts, tokens, strict=True))}
     hits: list[Hit] = []
+    index, prefixed, screens = lex.index, lex.prefix_index, lex.screens
     for i, tok in enumerate(tokens):
-        entries = lex.index.get(tok.norm, ())
-        if lex.prefix_index:
-            entries += tuple(e for p, e in lex.prefix_index if tok.norm.startswith(p))
+        screen = screens.get(tok.norm)
+        entries = index.get(tok.norm, ()) if screen is not None and screen.match(norm, starts[i]) else ()
+        if prefixed:
+            entries += tuple(e for p, e in prefixed if tok.norm.startswith(p))
         if not entries:
             continue
-        opens = _sentence_starts(tokens, i, lex)
+        opens: bool | None = None  # only worked out when an anchored phrase needs it
+        at = starts[i]
         for entry in entries:
-            if entry.phrase.anchored and not opens:
-                continue
-            m = entry.phrase.regex.match(norm, starts[i])
+            phrase = entry.phrase
+            if phrase.anchored:
+                if opens is None:
+                    opens = _sentence_starts(tokens, i, lex)
+                if not opens:
+                    continue
+            m = phrase.regex.match(norm, at)
             if m:
                 hits.append(Hit(entry.kind, entry.key, i, end_of[m.end()]))
     return hits
