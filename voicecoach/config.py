@@ -94,9 +94,10 @@ class ToneOptions:
     warn_snr_db: float = 20.0
     # More than 0.1% of samples flat at full scale is audible clipping.
     clipped_ratio_warn: float = 0.001
-    # Pitch is judged only if at least a third of the phonation time is voiced: on the 112 real
-    # recordings in ../shared/realspeech the whispered ones were 27-30% voiced, all ordinary speech
-    # 38% or more (median 64%).
+    # Pitch (median, spread, sentence ends) is reported only if at least a third of the phonation
+    # time is voiced: on the 112 real recordings in ../shared/realspeech the whispered ones were
+    # 24-27% voiced, the creaky one 10%, the one-word "six" 16%, all other speech 38% or more
+    # (median 64%); Praat's own voicing decisions give the same shares within 2 points.
     min_voiced_share: float = 1 / 3
     # Sentence end: rise of the last 50 ms of voicing over the low point of the last 500 ms, in
     # semitones. Listeners notice pitch differences from ~2-3 st (DOMAIN.md): 2 st is the low end.

@@ -14,7 +14,9 @@ from scipy import signal
 
 from tests.unit.tone_audio import SR, clip, noise, speech, whisper
 from voicecoach.analysis.baseline import BaselineError, baseline_from_clip, load_baseline, save_baseline
+from voicecoach.analysis.pitch import track_pitch
 from voicecoach.analysis.tone import UNSCORED, analyze_tone
+from voicecoach.config import ToneOptions
 from voicecoach.errors import AudioFileError, VoiceCoachError
 from voicecoach.types import AudioClip, Baseline, ToneReport, Transcript
 
@@ -85,6 +87,27 @@ def test_pauses_are_counted_from_the_audio(snr_db: float | None) -> None:
     assert r.mean_pause_s == pytest.approx(truth, abs=0.03 if snr_db is None else 0.08)
     if snr_db is not None:
         assert r.snr_db == pytest.approx(snr_db, abs=3.0)
+
+
+def test_a_register_shift_keeps_both_registers() -> None:
+    # Modal voice, then falsetto two octaves up (as in mfa_registershift): both are the speaker's
+    # voice, so the median sits in the longer stretch and the spread spans both.
+    x = np.concatenate(
+        [speech(f0=110.0, phrases=(6,), pauses=()), speech(f0=440.0, phrases=(10,), pauses=())]
+    )
+    r = analyze_tone(clip(x))
+    assert abs(semitones(r.pitch_hz_median, 440.0)) < 1.5
+    assert r.pitch_spread_st is not None and r.pitch_spread_st > 20
+
+
+def test_no_reading_at_or_above_the_ceiling() -> None:
+    # A 610 Hz tone is just above a 75-600 Hz range (its period rounds to the shortest lag searched):
+    # the tracker may report its octave below, as Praat does, never a reading at 600 Hz or more.
+    t = np.arange(SR) / SR
+    x = 0.3 * np.sum([np.sin(2 * np.pi * 610.0 * k * t) / k for k in range(1, 6)], axis=0)
+    o = ToneOptions()
+    track = track_pitch(x, SR, 160, x.size // 160, floor_hz=75.0, ceiling_hz=600.0, options=o)
+    assert np.all(track.f0_hz[track.voiced] < 600.0)
 
 
 def test_rising_and_falling_ends() -> None:
@@ -184,7 +207,7 @@ def test_missing_baseline_file_says_how_to_make_one(tmp_path: Path) -> None:
         load_baseline(tmp_path / "none.json")
 
 
-@pytest.mark.parametrize("x", [np.zeros(SR * 5), speech(phrases=(3,), pauses=())])
+@pytest.mark.parametrize("x", [np.zeros(SR * 5), speech(phrases=(3,), pauses=()), whisper(n_syll=24)])
 def test_unusable_calibration_raises(x: np.ndarray) -> None:
     with pytest.raises(AudioFileError):
         baseline_from_clip(clip(x))
@@ -232,6 +255,8 @@ def test_whisper_is_not_judged_on_pitch(calm: np.ndarray) -> None:
     r = analyze_tone(clip(whisper()), baseline=base)
     assert_defined(r)
     assert codes(r) & {"little_voice", "no_voice"}
+    # A whisper has no F0: what a tracker finds in its noise is withheld, not reported.
+    assert r.pitch_hz_median is None and r.pitch_spread_st is None and r.rising_end_ratio is None
     assert r.pitch_st_vs_baseline is None
     assert not codes(r) & {"higher_pitch", "rising_ends"}
     assert "little_voice" not in codes(analyze_tone(clip(calm), baseline=base))

@@ -48,7 +48,7 @@ def phrase(f0: float, n_syll: int, rate: float, *, end: str = "fall", sr: int = 
     pos = (t * rate) % 1.0
     env = np.where(pos < 0.7, np.sin(np.pi * pos / 0.7) ** 2, 0.0) + 0.01
     x = np.asarray(src * env, dtype=np.float64)
-    return x / np.max(np.abs(x))
+    return np.asarray(x / np.max(np.abs(x)), dtype=np.float64)
 
 
 def speech(

@@ -49,7 +49,12 @@ def baseline_from_clip(
         raise AudioFileError(
             f"{where}the calibration recording is too noisy (SNR {d.snr_db:.0f} dB); record somewhere quieter"
         )
-    if d.level_dbfs is None or d.pitch_hz_median is None or d.articulation_rate_sps is None:
+    if (
+        d.level_dbfs is None
+        or d.pitch_hz_median is None
+        or d.articulation_rate_sps is None
+        or not d.has_voice(options.min_voiced_share)
+    ):
         raise AudioFileError(
             f"{where}no voiced speech in the calibration recording; read it aloud in your normal voice"
         )

@@ -28,8 +28,6 @@ _BURST_SMOOTH_S = 0.2
 SNR_CAP_DB = 60.0
 #: Fewer non-speech frames than this (0.2 s) leave the noise floor unmeasured.
 _MIN_NOISE_FRAMES = 20
-#: Voiced readings further than this factor from the median are tracking errors (``_plausible``).
-_MAX_F0_RATIO = 3.0
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,9 @@ class Delivery:
 
     ``speech_s`` runs from the first speech onset to the last offset, pauses included (speaking
     time, the base of words per minute); ``phonation_s`` is that minus the silent pauses (the base
-    of articulation rate). ``voiced_s`` counts frames with a pitch.
+    of articulation rate). ``voiced_s`` counts frames with a pitch; ``pitch_hz_median`` is the
+    median over all of them, even when too few to trust (:meth:`has_voice`), which the report
+    then withholds.
     """
 
     duration_s: float
@@ -68,6 +68,15 @@ class Delivery:
         """Share of judged phrases that ended rising."""
         return self.rising_ends / self.phrases_judged if self.phrases_judged else None
 
+    def has_voice(self, min_voiced_share: float) -> bool:
+        """Whether enough of the phonation time was voiced for pitch to mean something.
+
+        Whispered speech has no vocal-fold vibration, yet an autocorrelation tracker (Praat's too)
+        finds "voiced" frames in its noise; on the recordings in ../shared/realspeech those made up a
+        quarter of a whisper's phonation time, against 38% or more in ordinary speech.
+        """
+        return self.voiced_s > 0 and self.voiced_s >= min_voiced_share * self.phonation_s
+
 
 def measure_delivery(samples: npt.ArrayLike, sample_rate: int, options: ToneOptions) -> Delivery:
     """Measure pace, pauses, loudness, pitch, phrase ends and signal quality of one recording."""
@@ -92,7 +101,7 @@ def measure_delivery(samples: npt.ArrayLike, sample_rate: int, options: ToneOpti
     peaks = syllables.nuclei(vowel_level, voiced, seg, options.nucleus_min_dip_db)
     ends = intonation.phrase_ends(track.f0_hz, seg.starts, seg.ends, HOP_S, options.rising_end_st)
     level_dbfs, level_range, bursts = _loudness(level, voiced, options.loud_burst_db)
-    f0 = _plausible(track.f0_hz[voiced])
+    f0 = track.f0_hz[voiced]
     noise_floor, snr = _snr(level, seg.speech)
     return Delivery(
         duration_s=duration,
@@ -143,19 +152,6 @@ def _loudness(
     loud = (smooth >= p50 + burst_db) & (den >= k / 2)
     edges = np.diff(np.concatenate([[0], loud.astype(np.int8)]))
     return mean_db, float(p90 - p10), int(np.count_nonzero(edges == 1))
-
-
-def _plausible(f0: FloatArray) -> FloatArray:
-    """Voiced F0 without readings more than 1.6 octaves (x3) from the median.
-
-    No speaker's voice spans that far around its own median within a reply, but a tracker pressed
-    against its floor reports the 3rd-5th harmonic instead (seen on sox-pitch-shifted 60 Hz voices);
-    a few such frames move the median by a quarter of a semitone.
-    """
-    if f0.size == 0:
-        return f0
-    med = float(np.median(f0))
-    return f0[(f0 < _MAX_F0_RATIO * med) & (f0 > med / _MAX_F0_RATIO)]
 
 
 def _spread_st(f0: FloatArray) -> float | None:

@@ -59,12 +59,15 @@ def judge(d: Delivery, words: int, baseline: Baseline | None, options: ToneOptio
     """Compare a reply's measurements with a baseline, flag what stands out and score it."""
     source: BaselineSource = "trainee" if baseline is not None else "population"
     flags = list(_quality_flags(d, options))
+    # Pitch, its spread and sentence ends are reported only where enough of the reply was voiced:
+    # a whisper's "pitch" is the tracker reading its noise (Delivery.has_voice).
+    voice = d.has_voice(options.min_voiced_share)
     wpm = words / d.speech_s * 60.0 if words and d.speech_s > 0 else None
     level_vs = pitch_vs = rate_vs = None
     if baseline is not None:
         if d.level_dbfs is not None:
             level_vs = d.level_dbfs - baseline.level_dbfs
-        if d.pitch_hz_median is not None and baseline.pitch_hz_median > 0 and _pitch_judged(d, options):
+        if d.pitch_hz_median is not None and baseline.pitch_hz_median > 0 and voice:
             pitch_vs = 12.0 * math.log2(d.pitch_hz_median / baseline.pitch_hz_median)
         if d.articulation_rate_sps is not None and baseline.articulation_rate_sps > 0:
             rate_vs = 100.0 * (d.articulation_rate_sps / baseline.articulation_rate_sps - 1.0)
@@ -99,9 +102,9 @@ def judge(d: Delivery, words: int, baseline: Baseline | None, options: ToneOptio
         mean_pause_s=d.mean_pause_s,
         level_dbfs=d.level_dbfs,
         level_range_db=d.level_range_db,
-        pitch_hz_median=d.pitch_hz_median,
-        pitch_spread_st=d.pitch_spread_st,
-        rising_end_ratio=d.rising_end_ratio,
+        pitch_hz_median=d.pitch_hz_median if voice else None,
+        pitch_spread_st=d.pitch_spread_st if voice else None,
+        rising_end_ratio=d.rising_end_ratio if voice else None,
         snr_db=d.snr_db,
         level_db_vs_baseline=level_vs,
         pitch_st_vs_baseline=pitch_vs,
@@ -150,7 +153,7 @@ def _findings(
         msg = f"You sped up {d.rate_trend_pct:.0f}% in the second half."
         excess = d.rate_trend_pct - trend_gate
         out.append((ToneFlag("sped_up", msg), _penalty("sped_up", excess, trend_gate)))
-    ratio = d.rising_end_ratio if _pitch_judged(d, o) else None
+    ratio = d.rising_end_ratio if d.has_voice(o.min_voiced_share) else None
     if ratio is not None and ratio > o.rising_end_ratio_max:
         msg = (
             "Your sentence ended going up, which can sound unsure."
@@ -235,15 +238,10 @@ def _quality_flags(d: Delivery, o: ToneOptions) -> list[ToneFlag]:
             ToneFlag(
                 "little_voice",
                 "Little of the reply was voiced (whispered or creaky), so pitch and sentence ends "
-                "were not judged.",
+                "were not measured.",
             )
         )
     return flags
-
-
-def _pitch_judged(d: Delivery, o: ToneOptions) -> bool:
-    """Whether enough of the reply was voiced for its pitch to be compared and its ends judged."""
-    return d.voiced_s > 0 and d.voiced_s >= o.min_voiced_share * d.phonation_s
 
 
 def _unmeasured(clip: AudioClip, words: int, baseline: Baseline | None) -> ToneReport:
