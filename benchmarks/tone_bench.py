@@ -29,9 +29,10 @@ import numpy as np  # noqa: E402
 from scipy.io import wavfile  # noqa: E402
 
 from voicecoach.analysis.measure import measure_delivery  # noqa: E402
+from voicecoach.analysis.quality import prepare  # noqa: E402
 from voicecoach.analysis.tone import analyze_tone, judge  # noqa: E402
 from voicecoach.config import ToneOptions  # noqa: E402
-from voicecoach.types import AudioClip, ToneReport, Transcript  # noqa: E402
+from voicecoach.types import ANALYSIS_RATE, AudioClip, ToneReport, Transcript  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TRUTH = Path("/tmp/voicecoach-tone-truth")
@@ -267,6 +268,7 @@ class F0Pair:
     praat: float | None
     ours_voiced: bool
     praat_voiced: bool
+    praat_same_input: float | None  # Praat's two-pass median on our prepared signal
 
     def agree(self, ours: float | None, praat: float | None) -> bool:
         """Within 0.3 st; two missing values agree (neither tool has an F0 to give)."""
@@ -288,6 +290,11 @@ def bench_real(real: Path, details: bool) -> list[Row]:
         rep = judge(d, 0, None, OPTIONS)
         reports[name] = rep
         ref, track = praat_two_pass(parselmouth.Sound(x, sampling_frequency=fs))
+        # The same reference on exactly what our tracker sees (mono, 16 kHz, rumble filtered out):
+        # separates disagreements of the trackers from those of the input.
+        same_input, _ = praat_two_pass(
+            parselmouth.Sound(prepare(x, fs).samples, sampling_frequency=ANALYSIS_RATE)
+        )
         # Praat's voicing is judged by the report's own rule, over the same phonation time.
         praat_voiced = d.phonation_s > 0 and praat_voiced_s(track) >= OPTIONS.min_voiced_share * d.phonation_s
         pairs.append(
@@ -298,6 +305,7 @@ def bench_real(real: Path, details: bool) -> list[Row]:
                 ref,
                 d.has_voice(OPTIONS.min_voiced_share),
                 praat_voiced,
+                same_input,
             )
         )
         if details:
@@ -313,12 +321,15 @@ def bench_real(real: Path, details: bool) -> list[Row]:
     tracked = [p.agree(p.tracked, p.praat) for p in pairs]
     # 3. The harshest reading: a withheld pitch is a miss whatever Praat found.
     harsh = [p.ours is not None and p.agree(p.ours, p.praat) for p in pairs]
+    same = [p.agree(p.tracked, p.praat_same_input) for p in pairs]
     for p, ok_r, ok_t in zip(pairs, reported, tracked, strict=True):
         if not (ok_r and ok_t):
             print(
                 f"  F0 disagreement: {p.name}: ours {_hz(p.tracked)}"
                 f"{'' if p.ours_voiced else ' (withheld)'}, Praat {_hz(p.praat)}"
-                f"{'' if p.praat_voiced else ' (under a third voiced)'} ({st(p.tracked, p.praat):+.2f} st)",
+                f"{'' if p.praat_voiced else ' (under a third voiced)'} ({st(p.tracked, p.praat):+.2f} st); "
+                f"Praat on our prepared signal {_hz(p.praat_same_input)} "
+                f"({st(p.tracked, p.praat_same_input):+.2f} st)",
                 file=sys.stderr,
             )
     withheld = [p for p in pairs if not p.ours_voiced]
@@ -342,6 +353,12 @@ def bench_real(real: Path, details: bool) -> list[Row]:
             "... a withheld F0 counted as a miss whatever Praat finds",
             "report",
             f"{_share(harsh)}",
+            None,
+        ),
+        Row(
+            "... tracker medians vs Praat given the same prepared signal (mono, 16 kHz, 50 Hz high-pass)",
+            "report",
+            f"{_share(same)}",
             None,
         ),
         Row(
@@ -466,11 +483,15 @@ def _text_syllables(text: str) -> int | None:
 
 
 def bench_speed(files: list[tuple[str, np.ndarray, int]]) -> list[Row]:
-    """Time a 10 s reply (at the 16 kHz the session records) for us and for Praat."""
+    """Time a 10 s reply (at the 16 kHz the session records) for us and for Praat.
+
+    The target is judged on CPU time, the work the analysis costs on one core; wall time is shown
+    too, and on a machine others are loading it also counts the time spent waiting for the core.
+    """
     import parselmouth
     from scipy import signal
 
-    ours, praat = [], []
+    ours_cpu, ours_wall, praat_cpu = [], [], []
     long_files = [(n, x, fs) for n, x, fs in files if x.size / fs >= 10.0]
     for _, x, fs in long_files:
         y = signal.resample_poly(x[: 10 * fs], 16_000, fs).astype(np.float32)
@@ -478,27 +499,36 @@ def bench_speed(files: list[tuple[str, np.ndarray, int]]) -> list[Row]:
         snd = parselmouth.Sound(y.astype(np.float64), sampling_frequency=16_000)
         analyze_tone(clip, options=OPTIONS)  # warm-up: imports and FFT plans
         for _rep in range(3):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             analyze_tone(clip, options=OPTIONS)
-            ours.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
+            ours_cpu.append(time.process_time() - c0)
+            ours_wall.append(time.perf_counter() - t0)
+            c0 = time.process_time()
             praat_two_pass(snd)
             snd.to_intensity(minimum_pitch=50.0)
-            praat.append(time.perf_counter() - t0)
-    if not ours:
+            praat_cpu.append(time.process_time() - c0)
+    if not ours_cpu:
         return []
-    med, worst, ref = float(np.median(ours)) * 1e3, float(np.max(ours)) * 1e3, float(np.median(praat)) * 1e3
+    cpu_med, cpu_max = float(np.median(ours_cpu)) * 1e3, float(np.max(ours_cpu)) * 1e3
+    wall_med, wall_max = float(np.median(ours_wall)) * 1e3, float(np.max(ours_wall)) * 1e3
+    ref = float(np.median(praat_cpu)) * 1e3
     return [
         Row(
-            f"analysis of a 10 s reply, one core ({len(long_files)} files x 3), median / max",
+            f"analysis of a 10 s reply, one core ({len(long_files)} files x 3), CPU time median / max",
             "≤ 150 ms",
-            f"{med:.0f} / {worst:.0f} ms",
-            worst <= 150,
+            f"{cpu_med:.0f} / {cpu_max:.0f} ms",
+            cpu_max <= 150,
         ),
         Row(
-            "time relative to Praat two-pass pitch + intensity, same files",
+            "... wall time, median / max (includes waiting for the core under load)",
             "report",
-            f"{med / ref:.2f}x (Praat {ref:.0f} ms)",
+            f"{wall_med:.0f} / {wall_max:.0f} ms",
+            None,
+        ),
+        Row(
+            "CPU time relative to Praat two-pass pitch + intensity, same files",
+            "report",
+            f"{cpu_med / ref:.2f}x (Praat {ref:.0f} ms)",
             None,
         ),
     ]
