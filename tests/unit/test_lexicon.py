@@ -144,12 +144,12 @@ def test_bad_list_entry_is_reported_at_its_own_line(tmp_path: Path) -> None:
 
 
 def test_suppresses_in_sentence_is_checked_and_applied(tmp_path: Path) -> None:
-    rule = "suppresses_in_sentence: [closed_question]"
-    path = _edited(tmp_path, rule, "suppresses_in_sentence: [closed_qestion]")
+    rule = "only frame the command.\n    suppresses_in_sentence: [closed_question]"
+    path = _edited(tmp_path, rule, rule.replace("[closed_question]", "[closed_qestion]"))
     with pytest.raises(AuthoredFileError, match=r":\d+: tags\.command\.suppresses_in_sentence\.0: unknown"):
         check_lexicon(path)
     # Without the sentence-wide rule the polite frame would also count as a closed question.
-    path = _edited(tmp_path, rule, "suppresses_in_sentence: []")
+    path = _edited(tmp_path, rule, rule.replace("[closed_question]", "[]"))
     tags = analyze_wording("Could you please just be quiet for a minute?", lexicon=load_lexicon(path)).tags
     assert tags == {"command", "closed_question"}
     assert analyze_wording("Could you please just be quiet for a minute?").tags == {"command"}
