@@ -97,7 +97,7 @@ class ToneOptions:
     # Pitch (median, spread, sentence ends) is reported only if at least a third of the phonation
     # time is voiced: on the 112 real recordings in ../shared/realspeech the whispered ones were
     # 24-27% voiced, the creaky one 10%, the one-word "six" 16%, all other speech 38% or more
-    # (median 64%); Praat's own voicing decisions give the same shares within 2 points.
+    # (median 64%); below 45%, Praat's own voicing decisions give the same shares within 2 points.
     min_voiced_share: float = 1 / 3
     # Sentence end: rise of the last 50 ms of voicing over the low point of the last 500 ms, in
     # semitones. Listeners notice pitch differences from ~2-3 st (DOMAIN.md): 2 st is the low end.
