@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from voicecoach.feedback.build import DEFAULT_STAGE_BANDS
 from voicecoach.feedback.moments import clock
 from voicecoach.report.highlight import pieces, tag_class
-from voicecoach.report.markdown import OUTCOME_WORDS
+from voicecoach.report.markdown import BARGE_IN_NOTE, OUTCOME_WORDS
 from voicecoach.report.plots import Series, agitation_chart, band_chart
 
 _ENV = Environment(
@@ -99,6 +99,7 @@ def render_html(session: Mapping[str, Any], audio: Mapping[str, bytes]) -> str:
         s=session,
         fb=feedback,
         outcome_text=OUTCOME_WORDS.get(str(session.get("outcome")), str(session.get("outcome"))),
+        barge_in_note=BARGE_IN_NOTE,
         audio={name: _data_uri(data) for name, data in audio.items()},
         agitation=agitation_chart(
             values, ["start", *labels], feedback.get("stage_bands") or DEFAULT_STAGE_BANDS

@@ -15,6 +15,11 @@ OUTCOME_WORDS = {
 }
 
 
+#: Said of a live reply that began while the client was still talking (CPI and BETA both name
+#: talking over the person as escalating).
+BARGE_IN_NOTE = "You started speaking while the client was still talking; they stopped to listen."
+
+
 def _md(text: Any) -> str:
     """Text safe inside a Markdown table cell or paragraph (no HTML, no table breaks)."""
     value = str(text if text is not None else "")
@@ -73,6 +78,8 @@ def render_markdown(session: dict[str, Any]) -> str:
     for turn in session.get("turns", []):
         lines += ["", f"### Turn {turn.get('index')}", "", f"**You:** {_md(turn.get('transcript'))}", ""]
         lines.append(f"- Delivery: {_tone_line(turn.get('tone'))}")
+        if turn.get("barge_in"):
+            lines.append(f"- {BARGE_IN_NOTE}")
         techniques = (turn.get("wording") or {}).get("techniques", [])
         if techniques:
             found = "; ".join(
