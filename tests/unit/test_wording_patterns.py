@@ -191,3 +191,28 @@ def test_hedges_denials_and_agreement_are_not_reflections(text: str, context: st
 def test_a_plain_paraphrase_is_still_a_reflection() -> None:
     context = "The bus dropped me late, it's not my fault I missed check-in."
     assert "reflection" in _tags("The bus made you late and you're getting blamed for it.", context)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("we didn't lose anything you never gave it to us", "blame"),
+        ("i won't call security let's just talk", "collaboration"),
+        ("don't worry about the form i'll fill it in with you", "collaboration"),
+        ("i'm not telling you to calm down i'm asking what you need", "open_question"),
+    ],
+)
+def test_negation_stops_at_a_new_subject_in_unpunctuated_speech(text: str, kept: str) -> None:
+    assert kept in _tags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im not gonna tell you to calm down",
+        "i don't think you should have stayed",
+        "nobody is telling you to leave",
+    ],
+)
+def test_negation_still_reaches_through_a_reported_clause(text: str) -> None:
+    assert not _tags(text) & {"command", "blame"}

@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from voicecoach.analysis import lexicon_read
 from voicecoach.analysis.lexicon_phrase import Phrase, PhraseError, check_word, compile_phrase
-from voicecoach.analysis.wording_text import FillerRule
+from voicecoach.analysis.wording_text import FillerRule, Token
 from voicecoach.errors import AuthoredFileError
 from voicecoach.types import ALL_TAGS, DEESCALATING_TAGS, ESCALATING_TAGS, Tag
 
@@ -52,6 +52,24 @@ class TagRule:
     suppresses_in_sentence: frozenset[Tag] = frozenset()
     overrides: frozenset[Tag] = frozenset()
     negation_window: int | None = None  # None: the file-wide ``negation.window``
+
+
+@dataclass(frozen=True)
+class ClauseRule:
+    """Where a new clause starts in speech without punctuation, for the reach of a negation.
+
+    A word in ``subjects`` opens a new clause unless the word before it is one of ``not_after``
+    ("tell *you* to", "that *you*"), which make it part of the clause already running.
+    """
+
+    subjects: frozenset[str] = frozenset()
+    not_after: frozenset[str] = frozenset()
+
+    def opens(self, tokens: Sequence[Token], i: int) -> bool:
+        """True when token ``i`` is a subject starting a clause after another word."""
+        if i <= 0 or tokens[i].norm not in self.subjects:
+            return False
+        return tokens[i - 1].norm not in self.not_after
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,7 @@ class Lexicon:
     fillers: tuple[FillerRule, ...]
     negation_window: int
     negation_cues: tuple[tuple[str, ...], ...]
+    clause: ClauseRule
     but_words: frozenset[str]
     but_cancels: frozenset[Tag]
     notes: tuple[NotePhrase, ...]
@@ -234,6 +253,7 @@ class _Builder:
             {"version", "about", "lists", "respell", "fillers", "negation", "yes_but", "notes", "openers"}
             | {"tags", "reflection", "concepts", "stopwords", "beta_domains"},
         )
+        self.known_keys("negation.", {"window", "cues", "new_clause_subjects", "not_new_clause_after"})
         for name in self.get("lists", dict, {}):
             self.lists[str(name)] = self.words(f"lists.{name}")
             for i, entry in enumerate(self.lists[str(name)]):
@@ -261,6 +281,10 @@ class _Builder:
             fillers=self.fillers(),
             negation_window=self.get("negation.window", int),
             negation_cues=tuple(tuple(c.split()) for c in self.words("negation.cues")),
+            clause=ClauseRule(
+                frozenset(self.words("negation.new_clause_subjects", [])),
+                frozenset(self.words("negation.not_new_clause_after", [])),
+            ),
             but_words=frozenset(self.words("yes_but.words")),
             but_cancels=self.tags("yes_but.cancels"),
             notes=notes,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from voicecoach.analysis.lexicon import Lexicon, load_lexicon
+from voicecoach.analysis.lexicon import ClauseRule, Lexicon, load_lexicon
 from voicecoach.analysis.wording_reflect import find_reflections, sentences
 from voicecoach.analysis.wording_text import (
     CLAUSE_PUNCT,
@@ -167,9 +167,22 @@ def _sentence_starts(tokens: Sequence[Token], i: int, lex: Lexicon) -> bool:
 
 
 def preceded_by(
-    tokens: Sequence[Token], i: int, cues: Iterable[Sequence[str]], window: int, stops: frozenset[str]
+    tokens: Sequence[Token],
+    i: int,
+    cues: Iterable[Sequence[str]],
+    window: int,
+    stops: frozenset[str],
+    *,
+    clause: ClauseRule | None = None,
 ) -> str:
-    """The cue found within ``window`` words before token ``i`` in the same clause, or ""."""
+    """The cue found within ``window`` words before token ``i`` in the same clause, or "".
+
+    With ``clause``, a subject that opens a new clause ends the search, so in unpunctuated
+    speech "we didn't lose anything you never gave it to us" keeps "you never" out of the
+    negation's reach.
+    """
+    if clause is not None and clause.opens(tokens, i):
+        return ""
     before: list[str] = []
     j = i - 1
     while j >= 0 and len(before) < window:
@@ -177,6 +190,8 @@ def preceded_by(
         if word in CLAUSE_PUNCT or word in stops:
             break
         before.append(word)
+        if clause is not None and clause.opens(tokens, j):
+            break
         j -= 1
     before.reverse()
     for cue in cues:
@@ -193,7 +208,7 @@ def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list
         cue = ""
         if rule.negatable:
             window = rule.negation_window or lex.negation_window
-            cue = preceded_by(tokens, h.first, lex.negation_cues, window, lex.but_words)
+            cue = preceded_by(tokens, h.first, lex.negation_cues, window, lex.but_words, clause=lex.clause)
         if not cue and rule.not_after:
             cue = preceded_by(
                 tokens, h.first, [w.split() for w in rule.not_after], NOT_AFTER_WINDOW, frozenset()
