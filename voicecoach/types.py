@@ -298,6 +298,9 @@ class PersonaState:
     lines_used: tuple[str, ...] = ()
     difficulty: Difficulty = "standard"
     silent_turns: int = 0
+    #: Needs whose concrete words (a ride, a bed tonight) the trainee said in the last reply, so
+    #: "Let's make that call together" right after offering the ride line meets the need.
+    just_mentioned: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,20 @@ def test_a_need_met_while_settled_resolves_at_once(marcus: Persona) -> None:
     assert update.outcome == "resolved"
 
 
+def test_an_offer_then_partnering_on_it_meets_the_need(marcus: Persona) -> None:
+    # "I can call the overflow shelter" (heard without its choice) then "let's do that together":
+    # the concrete option and the partnering come in consecutive replies.
+    state = at(marcus, 40)
+    offer = next_state(marcus, state, said("I can call the overflow shelter for you.", "validation"), None)
+    assert "tonight" not in offer.after.needs_met
+    partner = next_state(marcus, offer.after, said("Let's do that together.", "collaboration"), None)
+    assert "tonight" in partner.after.needs_met
+    # ...but not when the concrete words came two replies earlier.
+    later = next_state(marcus, offer.after, said("I hear you.", "validation"), None)
+    late = next_state(marcus, later.after, said("Let's do that together.", "collaboration"), None)
+    assert "tonight" not in late.after.needs_met
+
+
 def test_two_turns_below_the_resolve_level_resolve(marcus: Persona) -> None:
     state = at(marcus, 22, needs_met=frozenset({"tonight"}))
     first = next_state(marcus, state, said("Okay."), None)

@@ -180,6 +180,7 @@ class _Turn:
         self.counts = dict(state.phrase_counts)
         self.met = set(state.needs_met)
         self.newly_met = False
+        self.mentioned: set[str] = set()
         self.silent_turns = state.silent_turns + 1 if not self.text else 0
         # "Provoked": the reply itself pushed up (its words, a trigger or its delivery), which
         # halves its calming. An unmet need's penalty or silence does not count.
@@ -247,12 +248,16 @@ class _Turn:
         """A need met brings relief once; a required need ignored past its patience costs."""
         persona = self.persona
         tags = set(self.first)
+        self.mentioned = {
+            need.id for need in persona.needs if any(phrase_in(p, self.text) for p in need.phrases)
+        }
         for need in persona.needs:
             if need.id in self.met:
                 continue
-            if (not need.tags or tags & set(need.tags)) and (
-                not need.phrases or any(phrase_in(p, self.text) for p in need.phrases)
-            ):
+            # The concrete words may come in this reply or the one before it: offering the ride
+            # line, then "let's make that call together", is one offer.
+            said = need.id in self.mentioned or need.id in self.state.just_mentioned
+            if (not need.tags or tags & set(need.tags)) and (not need.phrases or said):
                 self.met.add(need.id)
                 self.newly_met = True
                 self.add(
@@ -352,6 +357,7 @@ def next_state(
         threatened=turn.threatened,
         phrase_counts=tuple(sorted(turn.counts.items())),
         silent_turns=turn.silent_turns,
+        just_mentioned=frozenset(turn.mentioned),
     )
     return StateUpdate(
         before=state,
