@@ -12,7 +12,10 @@ The steps, in order:
 4. judge reflections against the persona's last line (``wording_reflect``);
 5. "yes, but": a de-escalating move followed by "but" and an escalating move is not credited
    (CPI, MI: "but" erases what came before);
-6. effect: escalating if any escalating tag remains, else de-escalating if any de-escalating
+6. a learned second opinion (``wording_model``, logistic regression trained on the labelled dev
+   set) adds a move the phrases missed: any tag it is fairly sure of when the phrases found
+   nothing, only tags it is very sure of otherwise; its evidence is the clause it rests on;
+7. effect: escalating if any escalating tag remains, else de-escalating if any de-escalating
    tag, else neutral; the score is the sum of the weights of the distinct tags.
 """
 
@@ -22,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from voicecoach.analysis.lexicon import ClauseRule, Lexicon, load_lexicon
+from voicecoach.analysis.wording_model import WordingModel, load_model
+from voicecoach.analysis.wording_model import predict as model_predict
 from voicecoach.analysis.wording_reflect import find_reflections, sentences
 from voicecoach.analysis.wording_text import (
     CLAUSE_PUNCT,
@@ -63,8 +68,17 @@ class Hit:
         return self.first <= other.last and other.first <= self.last
 
 
-def analyze_wording(text: str, context: str | None = None, lexicon: Lexicon | None = None) -> WordingReport:
+def analyze_wording(
+    text: str,
+    context: str | None = None,
+    lexicon: Lexicon | None = None,
+    *,
+    model: WordingModel | bool | None = True,
+) -> WordingReport:
     """Find the de-escalation moves in ``text``; ``context`` is what the persona just said.
+
+    ``model``: True uses the shipped learned model (``wording_model.json``), False or None the
+    lexicon alone, or pass a loaded :class:`WordingModel`.
 
     Never raises for any string: empty, very long, non-English or symbol-only text gives a
     neutral report with no techniques.
@@ -83,6 +97,12 @@ def analyze_wording(text: str, context: str | None = None, lexicon: Lexicon | No
     tag_hits += _bare_questions(tokens, tag_hits, lex)
     tag_hits = _yes_but(tokens, tag_hits, lex, notes)
     tags = {h.key for h in tag_hits}
+    learned = load_model() if model is True else model if isinstance(model, WordingModel) else None
+    if learned is not None:
+        for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags)):
+            if f.tag not in tags:
+                tag_hits.append(Hit("tag", f.tag, f.first, f.last))
+        tags = {h.key for h in tag_hits}
     if not tags & {"reflection", "validation"}:
         for h in hits:
             if h.kind == "note":

@@ -1,0 +1,122 @@
+"""The learned second opinion (wording_model): loads, is local, deterministic and total."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voicecoach.analysis.lexicon import load_lexicon
+from voicecoach.analysis.wording import analyze_wording
+from voicecoach.analysis.wording_model import MODEL_PATH, clauses, features, load_model, predict
+from voicecoach.analysis.wording_text import Token, normalise, raw_tokens
+from voicecoach.types import ALL_TAGS
+
+pytestmark = pytest.mark.unit
+
+
+def _tokens(text: str) -> list[Token]:
+    lex = load_lexicon()
+    return normalise(raw_tokens(text), lex.respell, lex.fillers)
+
+
+def test_shipped_model_loads_and_is_small() -> None:
+    model = load_model()
+    assert model is not None
+    assert model.tags == ALL_TAGS
+    assert model.weights.shape == (len(model.index), len(ALL_TAGS))
+    assert MODEL_PATH.stat().st_size < 3_000_000
+    assert all(0.0 < t < 1.0 for t in model.thresholds)
+
+
+def test_missing_or_broken_model_file_means_rules_only(tmp_path: Path) -> None:
+    assert load_model(tmp_path / "absent.json") is None
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"tags": ["command"]}), encoding="utf-8")
+    assert load_model(bad) is None
+
+
+def test_model_off_is_the_lexicon_alone() -> None:
+    text = "You had a bed and they gave it away."
+    assert analyze_wording(text, model=False).techniques == analyze_wording(text, model=None).techniques
+
+
+def test_clauses_split_at_punctuation() -> None:
+    toks = _tokens("I hear you, but sit down. Now!")
+    spans = [(c.first, c.last) for c in clauses(toks)]
+    assert [" ".join(t.norm for t in toks[a : b + 1]) for a, b in spans] == [
+        "i hear you",
+        "but sit down",
+        "now",
+    ]
+
+
+def test_evidence_is_one_clause_of_the_original_text() -> None:
+    model = load_model()
+    assert model is not None
+    text = "Okay, so. Honestly, you people are all the same, every single one of you!"
+    toks = _tokens(text)
+    for f in predict(toks, None, load_lexicon(), model):
+        assert f.tag in ALL_TAGS
+        assert 0 <= f.first <= f.last < len(toks)
+        assert not any(t.norm in {",", ".", "!", "?"} for t in toks[f.first : f.last + 1])
+    report = analyze_wording(text)
+    for t in report.techniques:
+        assert text[t.evidence.start : t.evidence.end] == t.evidence.text
+
+
+def test_deterministic() -> None:
+    text = "um why dont you just go sit in the corner and think about what you did"
+    first = analyze_wording(text, "I didn't do anything!")
+    for _ in range(3):
+        assert analyze_wording(text, "I didn't do anything!") == first
+    toks = _tokens(text)
+    assert features(toks, None, load_lexicon()) == features(toks, None, load_lexicon())
+
+
+def test_no_reflection_without_the_persona_line() -> None:
+    model = load_model()
+    assert model is not None
+    toks = _tokens("So you waited all morning and nobody called your name.")
+    assert all(f.tag != "reflection" for f in predict(toks, None, load_lexicon(), model))
+
+
+def test_context_without_shared_ideas_changes_nothing() -> None:
+    lex = load_lexicon()
+    toks = _tokens("I hear you.")
+    assert features(toks, _tokens("The bus was late again."), lex) == features(toks, None, lex)
+
+
+def test_a_long_text_stays_fast() -> None:
+    text = "if you don't stop I'll call security, let's talk, you're right. " * 800
+    start = time.process_time()
+    report = analyze_wording(text[:50_000], "what?")
+    assert time.process_time() - start < 5.0
+    assert report.effect == "escalating"
+
+
+_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.lists(
+        st.sampled_from("you need to sit down um , . ? i'm sorry let's maybe 😀 \x00 ¿qué".split()),
+        max_size=40,
+    ).map(" ".join),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXT, context=st.one_of(st.none(), _TEXT))
+def test_any_unicode_never_raises_and_evidence_indexes_the_text(text: str, context: str | None) -> None:
+    report = analyze_wording(text, context)
+    for t in report.techniques:
+        assert text[t.evidence.start : t.evidence.end] == t.evidence.text
+    model = load_model()
+    assert model is not None
+    toks = _tokens(text)
+    ctx = _tokens(context) if context else None
+    for f in predict(toks, ctx, load_lexicon(), model):
+        assert 0 <= f.first <= f.last < len(toks)

@@ -1,0 +1,191 @@
+"""A learned second opinion for the wording analyser: logistic regression over word n-grams.
+
+The lexicon (``lexicon.yaml``) stays the primary, readable mechanism. Its phrases are precise
+but only find wordings somebody wrote down; this model catches the moves phrased in ways the
+lexicon does not list yet. It is one-vs-rest logistic regression, one weight per (feature, tag),
+trained by ``scripts/train_wording_model.py`` on the project's labelled dev set
+(``benchmarks/data/wording_dev.jsonl``, never a held-back set) and shipped as
+``wording_model.json``. Pure numpy at run time, nothing downloaded.
+
+Features come from the same normalised tokens the lexicon sees (respellings repaired, fillers
+dropped), split into clauses at punctuation, so a finding's evidence is the one clause that
+carried most weight for the tag (offsets into the original text). Per clause: words, word pairs
+(with the clause start marked), the first two words, whether the clause ends in "?"; per
+utterance: how many ideas (1, 2, 3+) the utterance shares with the persona's line, alone and
+with the first word (for reflections).
+
+``analyze_wording`` adds a tag from here when the rules found no move at all and the model's
+probability reaches the tag's own threshold (the one that maximises the model's out-of-fold F1
+on dev), or, when the rules found some move, only at ``confident`` probability (0.9). A missed
+move otherwise leaves the utterance "neutral", which is where the rules lose most.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from voicecoach.analysis.lexicon import Lexicon
+from voicecoach.analysis.wording_reflect import concepts_of
+from voicecoach.analysis.wording_text import CLAUSE_PUNCT, Token
+
+MODEL_PATH = Path(__file__).with_name("wording_model.json")
+#: Utterance-level features (no clause): they never decide where the evidence is.
+_GLOBAL = -1
+
+
+@dataclass(frozen=True)
+class Clause:
+    """An inclusive token span between clause punctuation."""
+
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class WordingModel:
+    """Weights of a one-vs-rest logistic regression over named features."""
+
+    tags: tuple[str, ...]
+    index: dict[str, int]
+    weights: npt.NDArray[np.float64]  # (features, tags)
+    bias: npt.NDArray[np.float64]  # (tags,)
+    thresholds: npt.NDArray[np.float64]  # (tags,), on the probability
+    confident: float  # where the rules found something, the model adds a tag only from here
+
+
+@dataclass(frozen=True)
+class ModelFinding:
+    """A tag the model proposes, its probability and the clause it rests on."""
+
+    tag: str
+    probability: float
+    first: int
+    last: int
+
+
+def clauses(tokens: Sequence[Token]) -> list[Clause]:
+    """Spans of words between clause punctuation (commas, sentence ends)."""
+    out: list[Clause] = []
+    start = 0
+    for i, t in enumerate(tokens):
+        if t.norm in CLAUSE_PUNCT:
+            if i > start:
+                out.append(Clause(start, i - 1))
+            start = i + 1
+    if start < len(tokens):
+        out.append(Clause(start, len(tokens) - 1))
+    return out
+
+
+def features(
+    tokens: Sequence[Token], ctx_tokens: Sequence[Token] | None, lex: Lexicon
+) -> list[tuple[int, str]]:
+    """(clause number or -1, feature name) pairs for one utterance; deterministic order."""
+    out: list[tuple[int, str]] = []
+    spans = clauses(tokens)
+    for c, span in enumerate(spans):
+        words = [tokens[i].norm for i in range(span.first, span.last + 1)]
+        prev = "<s>"
+        for w in words:
+            out.append((c, "w:" + w))
+            if len(w) > 5:
+                out.append((c, "s:" + w[:5]))
+            out.append((c, "b:" + prev + "_" + w))
+            prev = w
+        out.append((c, "f:" + " ".join(words[:2])))
+        after = span.last + 1
+        if after < len(tokens) and tokens[after].norm == "?":
+            out.append((c, "q"))
+            out.append((c, "qf:" + words[0]))
+    if ctx_tokens is not None and spans:
+        # Only ideas shared with the persona's line say anything: with none, the utterance
+        # is scored as if there were no context, so a context cannot make "I hear you" a move.
+        mine = concepts_of([t.norm for t in tokens], lex)
+        shared = min(len(mine & concepts_of([t.norm for t in ctx_tokens], lex)), 3)
+        if shared:
+            out.append((_GLOBAL, f"ctx:{shared}"))
+            out.append((_GLOBAL, f"ctx:{shared}:{tokens[spans[0].first].norm}"))
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> WordingModel | None:
+    """The shipped model, or None when the file is missing or unreadable (rules still work)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        tags = tuple(str(t) for t in raw["tags"])
+        names = [str(n) for n in raw["features"]]
+        scale = float(raw["scale"])
+        weights = np.asarray(raw["weights"], dtype=np.float64).reshape(len(names), len(tags)) / scale
+        bias = np.asarray(raw["bias"], dtype=np.float64)
+        thresholds = np.asarray(raw["thresholds"], dtype=np.float64)
+        confident = float(raw["confident"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if bias.shape != (len(tags),) or thresholds.shape != (len(tags),):
+        return None
+    index = {n: i for i, n in enumerate(names)}
+    return WordingModel(tags, index, weights, bias, thresholds, confident)
+
+
+def probabilities(
+    model: WordingModel, pairs: Sequence[tuple[int, str]]
+) -> tuple[npt.NDArray[np.float64], dict[int, npt.NDArray[np.float64]]]:
+    """The utterance's probability per tag, and each clause's summed weights per tag."""
+    seen: dict[int, int] = {}  # feature row -> clause (first occurrence)
+    by_clause: dict[int, list[int]] = {}
+    for clause, name in pairs:
+        row = model.index.get(name)
+        if row is None or row in seen:
+            continue
+        seen[row] = clause
+        by_clause.setdefault(clause, []).append(row)
+    total = model.bias.copy()
+    per_clause: dict[int, npt.NDArray[np.float64]] = {}
+    for clause, rows in by_clause.items():
+        part = model.weights[rows].sum(axis=0)
+        total += part
+        if clause != _GLOBAL:
+            per_clause[clause] = part
+    probs = 1.0 / (1.0 + np.exp(-np.clip(total, -30.0, 30.0)))
+    return probs, per_clause
+
+
+def predict(
+    tokens: Sequence[Token],
+    ctx_tokens: Sequence[Token] | None,
+    lex: Lexicon,
+    model: WordingModel,
+    *,
+    rules_found: bool = False,
+) -> list[ModelFinding]:
+    """Tags whose probability reaches their threshold, each with its strongest clause.
+
+    The threshold is the tag's own (chosen by cross-validation) when the rules found nothing,
+    and ``model.confident`` (or the tag's own, if higher) when they found something.
+    """
+    spans = clauses(tokens)
+    if not spans:
+        return []
+    probs, per_clause = probabilities(model, features(tokens, ctx_tokens, lex))
+    out: list[ModelFinding] = []
+    for k, tag in enumerate(model.tags):
+        p = float(probs[k])
+        need = max(model.thresholds[k], model.confident) if rules_found else model.thresholds[k]
+        if p < need or math.isnan(p) or (tag == "reflection" and ctx_tokens is None):
+            # A reflection says back what the persona said: without their line it cannot be one.
+            continue
+        best = max(
+            range(len(spans)), key=lambda c: (float(per_clause[c][k]) if c in per_clause else -1e9, -c)
+        )
+        span = spans[best]
+        out.append(ModelFinding(tag, p, span.first, span.last))
+    return out
