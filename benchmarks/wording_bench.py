@@ -33,6 +33,7 @@ from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
 SPLITS = {
+    "heldout4": DATA / "wording_heldout4.jsonl",
     "heldout3": DATA / "wording_heldout3.jsonl",
     "heldout2": DATA / "wording_heldout2.jsonl",
     "heldout": DATA / "wording_heldout.jsonl",
@@ -120,16 +121,16 @@ def score(items: Sequence[Item], predicted: Sequence[tuple[frozenset[str], str]]
     )
 
 
-def predict(items: Sequence[Item], stripped: bool) -> list[tuple[frozenset[str], str]]:
-    """Run the analyser over a split."""
+def predict(items: Sequence[Item], stripped: bool, model: bool = True) -> list[tuple[frozenset[str], str]]:
+    """Run the analyser over a split (``model=False``: the lexicon alone)."""
     out: list[tuple[frozenset[str], str]] = []
     for it in items:
-        report = analyze_wording(strip(it.text) if stripped else it.text, it.context)
+        report = analyze_wording(strip(it.text) if stripped else it.text, it.context, model=model)
         out.append((frozenset(report.tags), report.effect))
     return out
 
 
-def throughput(items: Sequence[Item], seconds: float = 3.0) -> tuple[float, float]:
+def throughput(items: Sequence[Item], seconds: float = 3.0, model: bool = True) -> tuple[float, float]:
     """Utterances per second by the wall clock and by this process's CPU time, on one core.
 
     The process is pinned to one core where the OS allows it. On a shared machine other jobs
@@ -143,7 +144,7 @@ def throughput(items: Sequence[Item], seconds: float = 3.0) -> tuple[float, floa
     start, cpu_start = time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         for it in items:
-            analyze_wording(it.text, it.context)
+            analyze_wording(it.text, it.context, model=model)
         done += len(items)
     return done / (time.perf_counter() - start), done / (time.process_time() - cpu_start)
 
@@ -195,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--errors", action="store_true", help="print dev-split mistakes (never held-back ones)")
     ap.add_argument("--stripped", action="store_true", help="with --errors: use the stripped text")
+    ap.add_argument("--rules-only", action="store_true", help="the lexicon alone, without the learned model")
     ap.add_argument("--seconds", type=float, default=3.0, help="how long to time throughput")
     args = ap.parse_args(argv)
     data = {name: load(path) for name, path in SPLITS.items()}
@@ -202,12 +204,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         show_errors(data["dev"], args.stripped)
         return 0
     results = {
-        name: {"clean": score(items, predict(items, False)), "stripped": score(items, predict(items, True))}
+        name: {
+            "clean": score(items, predict(items, False, not args.rules_only)),
+            "stripped": score(items, predict(items, True, not args.rules_only)),
+        }
         for name, items in data.items()
     }
     print(table(results, {k: len(v) for k, v in data.items()}))
     everything = [it for items in data.values() for it in items]
-    wall, cpu = throughput(everything, args.seconds)
+    wall, cpu = throughput(everything, args.seconds, not args.rules_only)
     print(f"\nthroughput on one core: {wall:,.0f} utterances/s wall clock, {cpu:,.0f} per CPU-second")
     return 0
 
