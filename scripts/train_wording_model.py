@@ -24,7 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,13 +46,23 @@ DEV = DATA / "wording_dev.jsonl"
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 FOLDS = 5
 PENALTIES = (0.1, 0.3)
-#: Where the rules found some move, the model adds another only at this probability or above
-#: (see the module docstring of voicecoach.analysis.wording_model).
-CONFIDENT = 0.9
-#: No tag is added below this probability, whatever the F1-best threshold: the model must find
-#: the move more likely than not (on dev this costs 0.015 effect macro-F1 and gains tag F1;
-#: it keeps a bare "I hear you", 0.43 dismissal, from being called a dismissal).
-FLOOR = 0.5
+#: Candidate thresholds: where the rules found nothing (FLOORS) and where they found some move
+#: (CONFIDENTS); chosen by the unseen-wording check below, the middle ones without git history.
+FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+CONFIDENTS = (0.5, 0.7, 0.9)
+DEFAULT_FLOOR, DEFAULT_CONFIDENT = 0.5, 0.9
+#: Dev batches that were scored before the lexicon was tuned on them: (the commit that added the
+#: batch, whose lexicon had never seen it; first and last item number). The lexicon of that commit
+#: is how the rules do on wording nobody wrote phrases for; the model is trained without the batch.
+UNSEEN_BATCHES = (
+    ("9c95e61", 801, 1002),
+    ("d673c5d", 1003, 1187),
+    ("bf37e91", 1188, 1341),
+    ("73de624", 1342, 1433),
+    ("4fa6915", 1434, 1560),
+    ("9ff4f87", 1561, 1660),
+    ("ff5b7b9", 1661, 1745),
+)
 Matrix = npt.NDArray[np.float64]
 
 
@@ -170,6 +182,74 @@ def summary(pred: Matrix, y: Matrix) -> tuple[float, float, float]:
     return micro, lowest, macro
 
 
+def unseen_wording_check(
+    rows: Sequence[dict[str, object]],
+    data: tuple[list[str], list[str | None], list[int], Matrix, list[set[str]]],
+    penalty: float,
+) -> tuple[float, float]:
+    """Choose (floor, confident) on dev batches as they were before the lexicon was tuned on them.
+
+    On dev the current lexicon has seen every item, so dev cannot say how much the model should
+    add on wording the lexicon misses. Each batch in ``UNSEEN_BATCHES`` is scored with the
+    lexicon of the commit that added it (from git) and a model trained on the rest of dev; the
+    pair of thresholds with the best mean of tag micro-F1 and effect macro-F1 over all of
+    them is chosen. Without git history the defaults are used.
+    """
+    texts, contexts, groups, y, sets = data
+    number = np.asarray([int(str(rows[g]["id"])[1:]) for g in groups])
+    probs, rules, want = [], [], []
+    for commit, lo, hi in UNSEEN_BATCHES:
+        try:
+            old = subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{commit}:voicecoach/analysis/lexicon.yaml"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError):
+            print("no git history: default thresholds")
+            return DEFAULT_FLOOR, DEFAULT_CONFIDENT
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "lexicon.yaml"
+            path.write_text(old, encoding="utf-8")
+            old_lex = load_lexicon(path)
+        batch = (number >= lo) & (number <= hi)
+        idx = np.flatnonzero(batch)
+        rules.append(
+            np.asarray(
+                [
+                    [
+                        1.0 if t in analyze_wording(texts[i], contexts[i], old_lex, model=False).tags else 0.0
+                        for t in ALL_TAGS
+                    ]
+                    for i in idx
+                ]
+            )
+        )
+        train = ~batch
+        vocab = make_vocab(
+            [s for s, m in zip(sets, train, strict=True) if m], list(np.asarray(groups)[train]), 2
+        )
+        x = design(sets, vocab)
+        w, b = fit(x[train], y[train], penalty)
+        probs.append(1.0 / (1.0 + np.exp(-(x[idx] @ w + b))))
+        want.append(y[idx])
+    p, r, yy = np.vstack(probs), np.vstack(rules), np.vstack(want)
+    none = r.sum(axis=1, keepdims=True) == 0
+    print(
+        f"unseen-wording check ({len(yy) // 2} utterances x 2): "
+        f"rules alone micro/lowest/effect = {summary(r, yy)}"
+    )
+    best = (-1.0, DEFAULT_FLOOR, DEFAULT_CONFIDENT)
+    for floor in FLOORS:
+        for confident in CONFIDENTS:
+            s = summary(np.maximum(r, np.where(none, p >= floor, p >= max(floor, confident))), yy)
+            print(f"  floor {floor} confident {confident}: rules+model = {tuple(round(v, 3) for v in s)}")
+            if (s[0] + s[2]) / 2 > best[0] + 1e-9:
+                best = ((s[0] + s[2]) / 2, floor, confident)
+    return best[1], best[2]
+
+
 def write_model(
     out: Path,
     sets: Sequence[set[str]],
@@ -180,6 +260,7 @@ def write_model(
     penalty: float,
     ths: Matrix,
     min_df: int,
+    confident: float,
 ) -> None:
     """Train on all of dev and write the JSON model file (weights as integers / scale)."""
     vocab = make_vocab(sets, groups, min_df)
@@ -201,7 +282,7 @@ def write_model(
         "weights": [round(float(v) * scale) for i in keep for v in w[i]],
         "bias": [round(float(v), 4) for v in b],
         "thresholds": [round(float(v), 3) for v in ths],
-        "confident": CONFIDENT,
+        "confident": confident,
     }
     out.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {out} ({len(keep)} features, {out.stat().st_size / 1e6:.2f} MB)")
@@ -253,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ths = np.asarray([best_threshold(oof[:, j], y[:, j], rules[:, j]) for j in range(len(ALL_TAGS))])
         model_only = (oof >= ths).astype(float)
         none = rules.sum(axis=1, keepdims=True) == 0
-        combined = np.maximum(rules, np.where(none, oof >= ths, oof >= max(CONFIDENT, 0.0)))
+        combined = np.maximum(rules, np.where(none, oof >= 0.5, oof >= DEFAULT_CONFIDENT))
         s_model, s_comb = summary(model_only, y), summary(combined, y)
         print(
             f"penalty {penalty}: model alone (own thresholds) micro/lowest/effect = {s_model}; "
@@ -262,15 +343,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if best is None or s_model[0] > best[0]:
             best = (s_model[0], penalty, ths)
     assert best is not None
-    _, penalty, ths = best
-    ths = np.maximum(ths, FLOOR)
-    print(
-        f"chosen penalty {penalty}; thresholds "
-        + ", ".join(f"{t}={v:.3f}" for t, v in zip(ALL_TAGS, ths, strict=True))
-    )
+    _, penalty, _ = best
+    floor, confident = unseen_wording_check(rows, (texts, contexts, groups, y, sets), penalty)
+    ths = np.full(len(ALL_TAGS), floor)
+    print(f"chosen: penalty {penalty}, floor {floor}, confident {confident}")
     if args.cv_only:
         return 0
-    write_model(args.out, sets, groups, y, rows=len(rows), penalty=penalty, ths=ths, min_df=args.min_df)
+    write_model(
+        args.out,
+        sets,
+        groups,
+        y,
+        rows=len(rows),
+        penalty=penalty,
+        ths=ths,
+        min_df=args.min_df,
+        confident=confident,
+    )
     return 0
 
 

@@ -99,9 +99,13 @@ def analyze_wording(
     tags = {h.key for h in tag_hits}
     learned = load_model() if model is True else model if isinstance(model, WordingModel) else None
     if learned is not None:
+        # A clause the lexicon names as a stock phrase ("I hear you": a note, not a move) is
+        # the lexicon's call, so the model does not turn it into a move.
+        stock = [h for h in hits if h.kind == "note"]
         for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags)):
-            if f.tag not in tags:
-                tag_hits.append(Hit("tag", f.tag, f.first, f.last))
+            if f.tag in tags or any(h.first <= f.first and f.last <= h.last for h in stock):
+                continue
+            tag_hits.append(Hit("tag", f.tag, f.first, f.last))
         tags = {h.key for h in tag_hits}
     if not tags & {"reflection", "validation"}:
         for h in hits:
