@@ -165,6 +165,9 @@ _HANGING_WORDS = frozenset(
 )
 #: Two-word endings that trail off ("…and I think", "…kind of").
 _HANGING_PAIRS = frozenset({("i", "think"), ("i", "mean"), ("kind", "of"), ("sort", "of"), ("you", "know")})
+#: A final "is"/"was" hangs ("the thing is…") unless a pronoun carries it ("…than he was").
+_COPULAS = frozenset({"is", "are", "was", "were"})
+_PRONOUNS = frozenset("i you he she it we they that this there who what which".split())
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -180,6 +183,8 @@ def thought_hint(text: str) -> Hint:
         return "unknown"
     if words[-1] in _HANGING_WORDS or tuple(words[-2:]) in _HANGING_PAIRS:
         return "incomplete"
+    if words[-1] in _COPULAS and (len(words) < 2 or words[-2] not in _PRONOUNS):
+        return "incomplete"  # "what I'm hearing is…", but "…than he was." is complete
     if stripped.endswith(("...", "\u2026", ",", "-", "\u2014", ";", ":")):
         return "incomplete"
     if stripped.endswith((".", "?", "!")):
