@@ -37,15 +37,17 @@ def fits_short_window(samples: npt.NDArray[np.float32], sample_rate: int) -> boo
     return len(samples) / sample_rate + PAD_S <= FULL_WINDOW_S
 
 
-def transcribe_fitted(model: Any, samples: npt.NDArray[np.float32], sample_rate: int, beam_size: int) -> str:
-    """Text of ``samples`` (16 kHz) from a window of its length plus ``PAD_S``, via ``model``.
+def transcribe_fitted(
+    model: Any, samples: npt.NDArray[np.float32], sample_rate: int, beam_size: int, pad_s: float = PAD_S
+) -> str:
+    """Text of ``samples`` (16 kHz) from a window of its length plus ``pad_s``, via ``model``.
 
     ``model`` is a loaded ``faster_whisper.WhisperModel``.
     """
     from faster_whisper.tokenizer import Tokenizer
 
     duration = len(samples) / sample_rate
-    seconds = min(FULL_WINDOW_S, math.ceil(duration + PAD_S))
+    seconds = min(FULL_WINDOW_S, math.ceil(duration + pad_s))
     frames = int(seconds * FRAMES_PER_S)
     padded = np.zeros(int(seconds * sample_rate), dtype=np.float32)
     padded[: len(samples)] = samples[: len(padded)]

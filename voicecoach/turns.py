@@ -168,7 +168,7 @@ _HANGING_PAIRS = frozenset({("i", "think"), ("i", "mean"), ("kind", "of"), ("sor
 #: A final "is"/"was" hangs ("the thing is…") unless a pronoun carries it ("…than he was").
 _COPULAS = frozenset({"is", "are", "was", "were"})
 _PRONOUNS = frozenset("i you he she it we they that this there who what which".split())
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[a-z0-9']+")
 
 
 def thought_hint(text: str) -> Hint:

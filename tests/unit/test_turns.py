@@ -137,6 +137,7 @@ def test_each_pause_asks_for_a_hint_once_and_stale_hints_are_ignored() -> None:
         ("The thing is.", "incomplete"),
         ("He might have been more respectable than he was.", "complete"),
         ("That's just how it is.", "complete"),
+        ("the 42-line Bible, of about 1455.", "complete"),
         ("that sounds hard", "unknown"),
         ("", "unknown"),
     ],

@@ -90,6 +90,12 @@ class Listener:
 
         Raises EndSession when the trainee presses ``q``.
         """
+        reply = self.listen_until(None)
+        assert reply is not None  # without a deadline, listening only ends with a reply
+        return reply
+
+    def listen_until(self, deadline: float | None) -> Reply | None:
+        """Like ``listen``, but give up (None) if no reply has begun by ``deadline`` (monotonic)."""
         frames: list[_Heard] = []
         state = EndpointState()
         guesses: dict[int, Future[_Guess]] = {}
@@ -98,6 +104,8 @@ class Listener:
         while True:
             self._handle_keys()
             frame = self.mic.read()
+            if deadline is not None and state.phase == "quiet" and frame.arrived > deadline:
+                return None
             if self.paused:
                 self.on_level(_level_db(frame), "paused")
                 frames.clear()
