@@ -2,11 +2,13 @@
 
 faster-whisper always pads audio to Whisper's 30 s window, so a 5 s reply costs as much to
 encode as a 30 s one (0.4-0.5 s here). CTranslate2's encoder also accepts fewer frames. Measured
-on ../shared/realspeech (files under 29 s, tiny.en, beam 1; see docs/benchmarks/live.md):
+on ../shared/realspeech (111 recordings under 29 s, tiny.en, beam 1; benchmarks/asr_window_bench.py,
+docs/benchmarks/live.md):
 
-- window = speech + 1.0 s of silence: 28.6-41.7% WER against 20.5% for the full window; the
-  model loops ("Firefox Firefox Firefox…") when the window ends soon after the speech.
-- window = speech + 3.0 s of silence: 20.5% WER, the same as the full window, in 0.4x the time.
+- window = speech + 1 s of silence: 28.0% WER against 20.5% for the full window; the model
+  loops ("Firefox Firefox Firefox…") when the window ends soon after the speech;
+- speech + 2 s: 24.0%;
+- speech + 3 s: 20.9%, within half a point of the full window, in 0.43x the time.
 
 So the window is the reply plus 3 s, and two guards stay in place against loops: a token cap
 from the audio length, and timestamps: a segment the model starts after the audio ends is
