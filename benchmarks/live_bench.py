@@ -95,14 +95,11 @@ THINKING = [
 
 
 def espeak(text: str, folder: Path, name: str) -> np.ndarray:
-    raw, out = folder / f"{name}.raw.wav", folder / f"{name}.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us+f2", "-s", "150", "-w", str(raw), text], check=True)
-    subprocess.run(
-        ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(out), "gain", "-6"], check=True
-    )
     from voicecoach.audio.clip import read_audio
+    from voicecoach.testing import Delivery, speak_with_espeak
 
-    return read_audio(out).samples
+    speak_with_espeak(text, folder / f"{name}.wav", Delivery(speed=150))
+    return read_audio(folder / f"{name}.wav").samples
 
 
 def offline_transcripts(paths: list[Path]) -> dict[str, str]:

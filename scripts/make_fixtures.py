@@ -13,17 +13,15 @@ import json
 import shlex
 import subprocess
 import wave
+from dataclasses import replace
 from pathlib import Path
+
+from voicecoach.testing import CALM, TENSE, Delivery, speak_with_espeak
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "audio_fixtures"
-VOICE = "en-us+f2"  # a different voice from the persona's, so the two are easy to tell apart
-
-#: Calm: unhurried (espeak -s 140 realises ~160 wpm here, DOMAIN.md), lower pitch, moderate level.
-CALM = {"speed": 140, "pitch": 40, "gain_db": -6.0}
-#: Tense: fast, high and 8 dB louder: above every starting threshold in DOMAIN.md
-#: (+15% rate, +6 dB, +3 semitones).
-TENSE = {"speed": 215, "pitch": 75, "gain_db": 2.0}
+# The calm and tense deliveries (voicecoach.testing.CALM / TENSE): espeak -s 140 realises ~160 wpm
+# here (DOMAIN.md); the tense one is above every starting threshold (+15% rate, +6 dB, +3 st).
 
 BASELINE_TEXT = (
     "The bus stops at the corner by the library every twenty minutes. On Tuesdays I take it to "
@@ -60,46 +58,9 @@ def run(cmd: list[str]) -> str:
     return shlex.join(cmd).replace(str(ROOT) + "/", "")
 
 
-def speak(text: str, target: Path, delivery: dict[str, float]) -> list[str]:
-    raw = target.with_suffix(".raw.wav")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    commands = [
-        run(
-            [
-                "espeak-ng",
-                "-v",
-                VOICE,
-                "-s",
-                str(delivery["speed"]),
-                "-p",
-                str(delivery["pitch"]),
-                "-w",
-                str(raw),
-                text,
-            ]
-        ),
-        # 16 kHz mono 16-bit like a typical headset recording; 0.4 s of room before and after.
-        run(
-            [
-                "sox",
-                str(raw),
-                "-r",
-                "16000",
-                "-c",
-                "1",
-                "-b",
-                "16",
-                str(target),
-                "gain",
-                str(delivery["gain_db"]),
-                "pad",
-                "0.4",
-                "0.4",
-            ]
-        ),
-    ]
-    raw.unlink()
-    return commands
+def speak(text: str, target: Path, delivery: Delivery) -> list[str]:
+    commands = speak_with_espeak(text, target, replace(delivery, pad_s=0.4))
+    return [shlex.join(c).replace(str(ROOT) + "/", "") for c in commands]
 
 
 def entry(
@@ -184,7 +145,7 @@ def main() -> None:
 
     manifest = {
         "about": "Synthetic trainee recordings for tests and the demo; see scripts/make_fixtures.py.",
-        "voice": VOICE,
+        "voice": CALM.voice,
         "files": files,
     }
     (OUT / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -4,12 +4,17 @@ ScriptedTranscriber   returns prepared transcripts in order
 ToneSynthesizer       a sine "voice" whose length follows the text (no espeak-ng needed)
 RecordingSink         keeps what was played
 MemoryStore           keeps turns in memory instead of a session folder
+
+and ``speak_with_espeak``, which makes synthetic trainee recordings for fixtures, the model and
+device tiers, and benchmarks.
 """
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -80,3 +85,47 @@ class MemoryStore:
         self.turns.append(turn)
         self.reports.append(report)
         return turn
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How an espeak-ng "trainee" says a line, for fixtures, tests and benchmarks.
+
+    ``speed`` is espeak-ng's nominal words per minute (the realised rate runs 12-16% faster,
+    DOMAIN.md), ``pitch`` its 0-99 scale, ``gain_db`` a level change applied by sox, ``pad_s``
+    silence added before and after.
+    """
+
+    speed: int = 140
+    pitch: int = 40
+    gain_db: float = -6.0
+    pad_s: float = 0.0
+    voice: str = "en-us+f2"  # another voice than the persona's, and one tiny.en hears well
+
+
+#: Calm: unhurried, low, moderate level. Tense: fast, high and 8 dB louder, above every starting
+#: threshold in DOMAIN.md (+15% rate, +6 dB, +3 semitones).
+CALM = Delivery()
+TENSE = Delivery(speed=215, pitch=75, gain_db=2.0)
+
+
+def speak_with_espeak(text: str, target: Path, delivery: Delivery = CALM) -> list[list[str]]:
+    """Say ``text`` into ``target`` (16 kHz mono 16-bit WAV) with espeak-ng and sox.
+
+    Returns the commands run, for a fixture manifest. Needs the espeak-ng and sox programs.
+    """
+    raw = target.with_name(f".{target.stem}.raw.wav")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pad = ["pad", f"{delivery.pad_s:g}", f"{delivery.pad_s:g}"] if delivery.pad_s else []
+    commands = [
+        ["espeak-ng", "-v", delivery.voice, "-s", str(delivery.speed), "-p", str(delivery.pitch),
+         "-w", str(raw), text],
+        ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(target), "gain",
+         f"{delivery.gain_db:g}", *pad],
+    ]  # fmt: skip
+    try:
+        for command in commands:
+            subprocess.run(command, check=True, capture_output=True)
+    finally:
+        raw.unlink(missing_ok=True)
+    return commands

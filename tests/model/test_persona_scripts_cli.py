@@ -7,11 +7,13 @@ unskilled ones) and transcribed by the real embedded model, mis-hearings include
 
 from __future__ import annotations
 
-import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from voicecoach.testing import CALM, TENSE, speak_with_espeak
 
 pytestmark = pytest.mark.model
 
@@ -19,8 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "tests" / "scripts"
 BASELINE = ROOT / "audio_fixtures" / "demo" / "baseline.wav"
 PERSONAS = sorted(p.name for p in SCRIPTS.iterdir() if p.is_dir())
-#: espeak-ng deliveries (speed wpm, pitch 0-99, gain dB), as in scripts/make_fixtures.py.
-DELIVERY = {"skilled": (140, 40, -6), "mixed": (140, 40, -6), "unskilled": (215, 75, 2)}
+#: Skilled and mixed scripts differ in their words only; unskilled ones are also said tensely.
+DELIVERY = {
+    "skilled": replace(CALM, pad_s=0.3),
+    "mixed": replace(CALM, pad_s=0.3),
+    "unskilled": replace(TENSE, pad_s=0.3),
+}
 EXPECTED = {"skilled": "resolved", "unskilled": "escalated", "mixed": "unresolved"}
 
 
@@ -33,35 +39,9 @@ def test_every_persona_has_all_three_scripts() -> None:
 
 
 def speak_script(script: Path, kind: str, folder: Path) -> Path:
-    speed, pitch, gain = DELIVERY[kind]
-    folder.mkdir(parents=True)
     lines = [line for line in script.read_text().splitlines() if line.strip()]
     for i, line in enumerate(lines, start=1):
-        raw = folder / f"{i:02d}.raw.wav"
-        subprocess.run(
-            ["espeak-ng", "-v", "en-us+f2", "-s", str(speed), "-p", str(pitch), "-w", str(raw), line],
-            check=True,
-        )
-        subprocess.run(
-            [
-                "sox",
-                str(raw),
-                "-r",
-                "16000",
-                "-c",
-                "1",
-                "-b",
-                "16",
-                str(folder / f"{i:02d}.wav"),
-                "gain",
-                str(gain),
-                "pad",
-                "0.3",
-                "0.3",
-            ],
-            check=True,
-        )
-        raw.unlink()
+        speak_with_espeak(line, folder / f"{i:02d}.wav", DELIVERY[kind])
     return folder
 
 

@@ -86,6 +86,15 @@ def has_output_device(device: str | int | None = None) -> bool:
     return True
 
 
+def close_stream(stream: Any, what: str) -> None:
+    """Stop and close a PortAudio stream; a device already lost cannot make this raise."""
+    try:
+        stream.stop()
+        stream.close()
+    except Exception as e:  # closing a lost device must not mask the error that lost it
+        log.debug("closing the %s: %s", what, e)
+
+
 class SpeakerSink:
     """The AudioSink port on the default (or a chosen) output device."""
 

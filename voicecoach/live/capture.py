@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from voicecoach.audio.devices import resolve_device, sounddevice_module
+from voicecoach.audio.devices import close_stream, resolve_device, sounddevice_module
 from voicecoach.errors import AudioDeviceError
 from voicecoach.types import ANALYSIS_RATE
 from voicecoach.vad import FRAME_SAMPLES
@@ -118,9 +118,5 @@ class MicStream:
     def close(self) -> None:
         """Stop and close the stream."""
         if self._stream is not None:
-            try:
-                self._stream.stop()
-                self._stream.close()
-            except Exception as e:  # closing a lost device must not mask the error that lost it
-                log.debug("closing the microphone: %s", e)
+            close_stream(self._stream, "microphone")
             self._stream = None

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voicecoach.audio.clip import resample
-from voicecoach.audio.devices import resolve_device, sounddevice_module
+from voicecoach.audio.devices import close_stream, resolve_device, sounddevice_module
 from voicecoach.errors import AudioDeviceError
 from voicecoach.types import AudioClip
 
@@ -101,9 +101,5 @@ class Player:
     def close(self) -> None:
         """Stop and close the stream."""
         if self._stream is not None:
-            try:
-                self._stream.stop()
-                self._stream.close()
-            except Exception as e:  # closing a lost device must not mask the error that lost it
-                log.debug("closing the speaker: %s", e)
+            close_stream(self._stream, "speaker")
             self._stream = None
