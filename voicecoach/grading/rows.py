@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from voicecoach.feedback.rubric import DELIVERY_FLAGS
 from voicecoach.grading.discover import Job
 from voicecoach.store import wav_seconds
 from voicecoach.types import ESCALATING_TAGS
@@ -34,17 +35,9 @@ COLUMNS = (
     "report",
     "error",
 )
-#: Delivery flags that mean a tense voice (DOMAIN.md starting thresholds), not a poor recording.
-_TENSE = {
-    "louder",
-    "faster",
-    "higher_pitch",
-    "sped_up",
-    "rising_ends",
-    "loud_burst",
-    "rushed",
-    "fast_population",
-}
+#: Delivery flags that mean a tense voice (DOMAIN.md starting thresholds): the rubric's delivery
+#: flags except speaking slowly, which is not tension.
+_TENSE = frozenset(DELIVERY_FLAGS) - {"slow_population"}
 
 
 def cohort_row(job: Job, session: Mapping[str, Any], folder: Path, run_id: str) -> dict[str, Any]:
