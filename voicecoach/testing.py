@@ -4,6 +4,7 @@ ScriptedTranscriber   returns prepared transcripts in order
 ToneSynthesizer       a sine "voice" whose length follows the text (no espeak-ng needed)
 RecordingSink         keeps what was played
 MemoryStore           keeps turns in memory instead of a session folder
+tone_report           a plausible ToneReport, for pure tests of what consumes one
 
 and ``speak_with_espeak``, which makes synthetic trainee recordings for fixtures, the model and
 device tiers, and benchmarks.
@@ -15,10 +16,11 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from voicecoach.types import AudioClip, Reply, SessionReport, Transcript, TurnResult
+from voicecoach.types import AudioClip, Reply, SessionReport, ToneReport, Transcript, TurnResult
 
 
 class ScriptedTranscriber:
@@ -129,3 +131,24 @@ def speak_with_espeak(text: str, target: Path, delivery: Delivery = CALM) -> lis
     finally:
         raw.unlink(missing_ok=True)
     return commands
+
+
+def tone_report(
+    *,
+    level: float | None = 0.0,
+    rate: float | None = 0.0,
+    pitch: float | None = 0.0,
+    calm: int = 80,
+    **overrides: Any,
+) -> ToneReport:
+    """A plausible 3 s calm reply's ToneReport; ``level``/``rate``/``pitch`` are the changes
+    against the trainee's baseline (dB, %, semitones), any other field can be overridden."""
+    fields: dict[str, Any] = {
+        "duration_s": 3.0, "speech_s": 2.5, "words": 8, "wpm": 150.0, "articulation_rate_sps": 4.0,
+        "pause_count": 1, "mean_pause_s": 0.3, "level_dbfs": -20.0, "level_range_db": 10.0,
+        "pitch_hz_median": 120.0, "pitch_spread_st": 3.0, "rising_end_ratio": 0.0, "snr_db": 30.0,
+        "level_db_vs_baseline": level, "pitch_st_vs_baseline": pitch, "rate_pct_vs_baseline": rate,
+        "rate_trend_pct": 0.0, "clipped_ratio": 0.0, "baseline": "trainee", "calm_score": calm,
+    }  # fmt: skip
+    fields.update(overrides)
+    return ToneReport(**fields)

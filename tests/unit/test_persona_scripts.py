@@ -19,6 +19,7 @@ import pytest
 from voicecoach.persona.reply import choose_reply
 from voicecoach.persona.schema import Persona, list_personas, load_persona, persona_dir
 from voicecoach.persona.state import initial_state, next_state
+from voicecoach.testing import tone_report
 from voicecoach.types import (
     ESCALATING_TAGS,
     Difficulty,
@@ -230,10 +231,4 @@ def test_same_seed_same_session_and_all_personas_load() -> None:
 
 
 def _tone(level: float, rate: float, pitch: float, calm: int) -> ToneReport:
-    return ToneReport(
-        duration_s=3.0, speech_s=2.5, words=8, wpm=150.0, articulation_rate_sps=4.0, pause_count=1,
-        mean_pause_s=0.3, level_dbfs=-20.0, level_range_db=10.0, pitch_hz_median=120.0,
-        pitch_spread_st=3.0, rising_end_ratio=0.0, snr_db=30.0, level_db_vs_baseline=level,
-        pitch_st_vs_baseline=pitch, rate_pct_vs_baseline=rate, rate_trend_pct=0.0, clipped_ratio=0.0,
-        baseline="trainee", calm_score=calm,
-    )  # fmt: skip
+    return tone_report(level=level, rate=rate, pitch=pitch, calm=calm)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voicecoach.feedback.score import score_session, score_turn
+from voicecoach.testing import tone_report
 from voicecoach.types import (
     Evidence,
     PersonaState,
@@ -30,27 +31,13 @@ def update(before: float, after: float) -> StateUpdate:
 
 
 def tone(calm: int, *flags: str) -> ToneReport:
-    return ToneReport(
-        duration_s=3,
-        speech_s=2.5,
-        words=8,
-        wpm=150,
-        articulation_rate_sps=4.5,
-        pause_count=1,
-        mean_pause_s=0.4,
-        level_dbfs=-25,
-        level_range_db=8,
-        pitch_hz_median=120,
-        pitch_spread_st=2,
-        rising_end_ratio=0,
-        snr_db=35,
-        level_db_vs_baseline=None,
-        pitch_st_vs_baseline=None,
-        rate_pct_vs_baseline=None,
-        rate_trend_pct=None,
-        clipped_ratio=0,
+    return tone_report(
+        level=None,
+        rate=None,
+        pitch=None,
+        calm=calm,
         baseline="population",
-        calm_score=calm,
+        rate_trend_pct=None,
         flags=tuple(ToneFlag(f, f"message about {f}") for f in flags),
     )
 
