@@ -46,6 +46,19 @@ def thinking_reply(folder: Path) -> tuple[AudioClip, str]:
     ), "You waited all day for that bed, and nobody even told you it was gone."
 
 
+def start_practice(server: VirtualAudioServer, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """`voicecoach practice --persona marcus ARGS`, live on ``server``'s microphone and speaker."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "practice", "--persona", "marcus", *args],
+        cwd=ROOT,
+        env={**os.environ, **server.client_env, "VOICECOACH_HOME": str(tmp_path / "home")},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def wait_until(condition, timeout: float, process: subprocess.Popen[str]) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
@@ -70,26 +83,8 @@ def test_live_practice_hears_each_reply_once_and_answers_aloud(
     out = tmp_path / "session"
     monitor = SpeakerMonitor(audio_server.client_env)
     feeder = MicFeeder(audio_server.fifo)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voicecoach",
-            "practice",
-            "--persona",
-            "marcus",
-            "--json",
-            "--out",
-            str(out),
-            "--max-turns",
-            str(len(replies)),
-        ],
-        cwd=ROOT,
-        env={**os.environ, **audio_server.client_env, "VOICECOACH_HOME": str(tmp_path / "home")},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    process = start_practice(
+        audio_server, tmp_path, "--json", "--out", str(out), "--max-turns", str(len(replies))
     )
     try:
         heard_before = 0
@@ -145,15 +140,7 @@ def test_a_microphone_lost_mid_session_keeps_the_completed_turns(tmp_path: Path)
     with VirtualAudioServer(tmp_path / "pulse") as server:
         monitor = SpeakerMonitor(server.client_env)
         feeder = MicFeeder(server.fifo)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "voicecoach", "practice", "--persona", "marcus", "--out", str(out)],
-            cwd=ROOT,
-            env={**os.environ, **server.client_env, "VOICECOACH_HOME": str(tmp_path / "home")},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = start_practice(server, tmp_path, "--out", str(out))
         try:
             wait_until(lambda: monitor.samples().size > 16_000 and monitor.quiet_for(0.8), 60, process)
             feeder.say(read_audio(FIXTURES / "demo/replies/01.wav"))
