@@ -36,14 +36,20 @@ def espeak(text: str, folder: Path, name: str) -> AudioClip:
 
 
 def thinking_reply(folder: Path) -> tuple[AudioClip, str]:
-    """'You waited all day, and [1.2 s] nobody told you the bed was gone.'"""
-    first = espeak("You waited all day for that bed, and", folder, "think1")
+    """'You waited all day for that bed, and the thing is [1.2 s] nobody even told you…'
+
+    The words before the pause must read as unfinished to tiny.en whatever the frame alignment
+    of the live stream: a bare trailing "and" came out as "…where'd end." in 2 of 30 alignments
+    (measured by shifting the clip's start and end by 10-200 ms), which ended the turn early.
+    "…and the thing is" read as unfinished in 30 of 30.
+    """
+    first = espeak("You waited all day for that bed, and the thing is", folder, "think1")
     second = espeak("nobody even told you it was gone.", folder, "think2")
     pause = np.zeros(int(1.2 * 16_000), dtype=np.float32)
     samples = np.concatenate([first.samples, pause, second.samples])
     return AudioClip(
         samples, 16_000
-    ), "You waited all day for that bed, and nobody even told you it was gone."
+    ), "You waited all day for that bed, and the thing is nobody even told you it was gone."
 
 
 def start_practice(server: VirtualAudioServer, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
