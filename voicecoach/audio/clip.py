@@ -53,6 +53,10 @@ def _decode(name: str) -> tuple[npt.NDArray[np.float32], int]:
             if not container.streams.audio:
                 raise AudioFileError(f"{name}: holds no audio stream")
             stream = container.streams.audio[0]
+            if stream.codec_context is None:
+                # FFmpeg found an audio stream but has no decoder for it (e.g. a WAV header naming
+                # an unknown format); PyAV then raises AttributeError on every stream property.
+                raise AudioFileError(f"{name}: its audio format has no decoder (unsupported codec)")
             native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
             if native_rate <= 0:
                 raise AudioFileError(f"{name}: the audio stream has no sample rate")
