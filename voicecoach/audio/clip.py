@@ -20,8 +20,14 @@ from voicecoach.errors import AudioFileError
 from voicecoach.types import ANALYSIS_RATE, AudioClip
 
 #: Longest recording accepted, in seconds. A practice reply is seconds long; an hour-long file is
-#: almost surely the wrong file, and decoding it would hold ~230 MB of float32 samples.
+#: almost surely the wrong file, and decoding it would hold ~230 MB of float32 samples. A file whose
+#: header declares more is refused before decoding; one that hides its length is stopped at the limit.
 MAX_DURATION_S = 30 * 60
+#: A WAV whose data chunk is this much shorter than its header says was cut off (a copy or
+#: download that stopped); one second of 48 kHz 16-bit stereo forgives a sloppy header.
+_TRUNCATION_SLACK_BYTES = 192_000
+#: Chunks read looking for a WAV's ``data`` chunk; real files have two to five before it.
+_MAX_WAV_CHUNKS = 64
 
 
 def read_audio(path: str | os.PathLike[str], rate: int = ANALYSIS_RATE) -> AudioClip:
@@ -33,6 +39,9 @@ def read_audio(path: str | os.PathLike[str], rate: int = ANALYSIS_RATE) -> Audio
     name = str(path)
     if not Path(name).is_file():
         raise AudioFileError(f"{name}: no such audio file")
+    if Path(name).stat().st_size == 0:
+        raise AudioFileError(f"{name}: the file is empty (0 bytes)")
+    _check_wav_length(name)
     samples, native_rate = _decode(name)
     if samples.size == 0:
         raise AudioFileError(f"{name}: the recording is empty (no audio samples)")
@@ -51,7 +60,7 @@ def _decode(name: str) -> tuple[npt.NDArray[np.float32], int]:
     try:
         with av.open(name, metadata_errors="ignore") as container:
             if not container.streams.audio:
-                raise AudioFileError(f"{name}: holds no audio stream")
+                raise AudioFileError(f"{name}: not a readable audio file (it holds no audio stream)")
             stream = container.streams.audio[0]
             if stream.codec_context is None:
                 # FFmpeg found an audio stream but has no decoder for it (e.g. a WAV header naming
@@ -60,6 +69,9 @@ def _decode(name: str) -> tuple[npt.NDArray[np.float32], int]:
             native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
             if native_rate <= 0:
                 raise AudioFileError(f"{name}: the audio stream has no sample rate")
+            declared_s = (container.duration or 0) / av.time_base
+            if declared_s > MAX_DURATION_S:
+                raise AudioFileError(_too_long(name, declared_s))
             # Decoding to planar float keeps float WAVs (and their NaN/inf, which tone analysis
             # reports) intact, and gives one row per channel to average.
             resampler = av.AudioResampler(format="fltp", layout=None, rate=native_rate)
@@ -71,9 +83,7 @@ def _decode(name: str) -> tuple[npt.NDArray[np.float32], int]:
                     chunks.append(mono)
                     total += mono.size
                     if total > MAX_DURATION_S * native_rate:
-                        raise AudioFileError(
-                            f"{name}: longer than {MAX_DURATION_S // 60} minutes; split it into replies first"
-                        )
+                        raise AudioFileError(_too_long(name, None))
     except AudioFileError:
         raise
     except (av.error.FFmpegError, ValueError, OSError, UnicodeDecodeError) as e:
@@ -83,9 +93,59 @@ def _decode(name: str) -> tuple[npt.NDArray[np.float32], int]:
     return np.concatenate(chunks).astype(np.float32, copy=False), native_rate
 
 
+def _too_long(name: str, seconds: float | None) -> str:
+    length = f"{seconds / 60:.0f} minutes long" if seconds is not None else "too long"
+    return (
+        f"{name}: {length}; recordings are limited to {MAX_DURATION_S // 60} minutes "
+        "(refused, not decoded into memory); split it into replies first"
+    )
+
+
+def _check_wav_length(name: str) -> None:
+    """Refuse a RIFF/WAVE file whose data chunk stops well short of what its header declares.
+
+    FFmpeg quietly decodes whatever is there, so a half-copied reply would otherwise be scored as
+    if the trainee had stopped mid-sentence. Streaming writers that never patch the header leave
+    a size of 0 or 0xFFFFFFFF: those promise nothing and pass.
+    """
+    size = present = byte_rate = 0
+    try:
+        with open(name, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return
+            for _ in range(_MAX_WAV_CHUNKS):
+                chunk = f.read(8)
+                if len(chunk) < 8:
+                    return
+                size = int.from_bytes(chunk[4:], "little")
+                if chunk[:4] == b"data":
+                    present = os.fstat(f.fileno()).st_size - f.tell()
+                    break
+                body = f.read(min(size, 16))
+                if chunk[:4] == b"fmt " and len(body) == 16:
+                    byte_rate = int.from_bytes(body[8:12], "little")
+                f.seek(size - len(body) + (size & 1), os.SEEK_CUR)  # chunks are word-aligned
+            else:
+                return
+    except OSError as e:
+        raise AudioFileError(f"{name}: cannot read ({e.strerror or e})") from e
+    if size in (0, 0xFFFFFFFF) or size - present <= _TRUNCATION_SLACK_BYTES:
+        return
+    if byte_rate > 0:
+        promised = f"{size / byte_rate:.1f} s of audio but holds {present / byte_rate:.1f} s"
+    else:
+        promised = f"{size} bytes of audio but holds {present}"
+    raise AudioFileError(
+        f"{name}: the file is cut short (its header promises {promised}); copy or export it again"
+    )
+
+
 def _short(error: Exception) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:120]
+    # FFmpeg errors read "[Errno 1094995529] Invalid data found when processing input: 'path'";
+    # the number and the repeated path only add noise to a line that already names the file.
+    text = getattr(error, "strerror", None) or str(error).strip() or type(error).__name__
+    return str(text).splitlines()[0][:120]
 
 
 def resample(clip: AudioClip, rate: int) -> AudioClip:
