@@ -14,7 +14,11 @@ from typing import Any
 import yaml
 
 from voicecoach.errors import AuthoredFileError
+from voicecoach.persona.yamlsafe import scan_events, yaml_error
 
+#: The packaged lexicon is about 100 KB; ten times that is room to grow, and a bigger file (a
+#: 50 MB paste) is refused before PyYAML spends minutes parsing it.
+MAX_BYTES = 1024 * 1024
 #: More nodes than any sane lexicon has: guards against alias bombs ("billion laughs"), since
 #: every alias is expanded into plain data.
 MAX_NODES = 200_000
@@ -56,11 +60,23 @@ def read_yaml(path: Path) -> Doc:
     """Parse ``path``; raise ``AuthoredFileError`` for unreadable, invalid or tagged YAML."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise AuthoredFileError(
+                name, None, "", f"is larger than {MAX_BYTES // 1024} KiB; is it the right file?"
+            )
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise AuthoredFileError(name, None, "", f"cannot be read: {e}") from e
     try:
+        # Nesting depth, length and tags are checked on the parser's event stream first, because
+        # composing recurses once per level (10,000 brackets would be a RecursionError). Aliases
+        # are allowed here and bounded by MAX_NODES when expanded.
+        scan_events(text, name, AuthoredFileError, aliases=True)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as e:
+        raise yaml_error(e, text, name) from e
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
         raise AuthoredFileError(name, line, "", f"is not valid YAML: {e.problem}") from e

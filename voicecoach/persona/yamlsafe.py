@@ -17,6 +17,7 @@ Only plain strings, integers, floats, booleans and null survive; anything else i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,10 @@ MAX_DEPTH = 12
 MAX_EVENTS = 50_000
 
 Path_ = tuple[str | int, ...]
+
+#: Control characters no hand-written text needs and a terminal would obey (ESC sequences, bell,
+#: backspace, C1 controls): YAML lets them in through "\e" or "\x1b" escapes in quoted text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -121,6 +126,9 @@ class Reader:
             return default
         if not isinstance(value, str) or not value.strip():
             raise self.fail(path, "must be non-empty text" if value is not None else "is missing")
+        bad = _CONTROL.search(value)
+        if bad is not None:
+            raise self.fail(path, f"holds the control character U+{ord(bad.group()):04X}; remove it")
         if len(value) > limit:
             raise self.fail(path, f"is longer than {limit} characters")
         return " ".join(value.split())
@@ -163,18 +171,25 @@ class Reader:
 def load_located(path: Path, error: type[AuthoredFileError] = AuthoredFileError) -> Located:
     """Read ``path`` as one safe YAML document; raise ``error`` naming file and line on any problem."""
     shown = str(path)
+    return load_located_text(read_capped(path, shown, error), shown, error)
+
+
+def read_capped(
+    path: Path, shown: str, error: type[AuthoredFileError] = AuthoredFileError, max_bytes: int = MAX_BYTES
+) -> str:
+    """The UTF-8 text of ``path``, refusing a file over ``max_bytes`` without reading all of it."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise error(shown, None, "", f"cannot read the file ({exc.strerror or exc})") from exc
-    if len(raw) > MAX_BYTES:
-        raise error(shown, None, "", f"file is larger than {MAX_BYTES // 1024} KiB; is it the right file?")
+    if len(raw) > max_bytes:
+        raise error(shown, None, "", f"file is larger than {max_bytes // 1024} KiB; is it the right file?")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(shown, None, "", f"not UTF-8 text (byte {exc.start})") from exc
-    return load_located_text(text, shown, error)
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise error(shown, line, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
 
 
 def load_located_text(text: str, shown: str, error: type[AuthoredFileError] = AuthoredFileError) -> Located:
@@ -182,14 +197,10 @@ def load_located_text(text: str, shown: str, error: type[AuthoredFileError] = Au
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise error(shown, None, "", f"file is larger than {MAX_BYTES // 1024} KiB")
     try:
-        _scan_events(text, shown, error)
+        scan_events(text, shown, error)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise error(shown, line, "", f"not valid YAML: {exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
-        raise error(shown, None, "", f"not valid YAML: {exc}") from exc
+        raise yaml_error(exc, text, shown, error) from exc
     if node is None:
         raise error(shown, 1, "", "the file is empty")
     lines: dict[Path_, int] = {}
@@ -197,24 +208,53 @@ def load_located_text(text: str, shown: str, error: type[AuthoredFileError] = Au
     return Located(data, lines)
 
 
-def _scan_events(text: str, shown: str, error: type[AuthoredFileError]) -> None:
+def yaml_error(
+    exc: yaml.YAMLError, text: str, shown: str, error: type[AuthoredFileError] = AuthoredFileError
+) -> AuthoredFileError:
+    """PyYAML's error as one line naming the file and line (PyYAML's own text spans several)."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        # Raised before parsing, for a character YAML forbids (NUL, most control characters).
+        at = text.count("\n", 0, max(exc.position, 0)) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        return error(shown, at, "", f"not valid YAML: the character U+{code:04X} is not allowed")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = " ".join(str(exc.problem or exc.context).split())
+        return error(shown, line, "", f"not valid YAML: {problem}")
+    return error(shown, None, "", f"not valid YAML: {' '.join(str(exc).split())}")
+
+
+def scan_events(
+    text: str,
+    shown: str,
+    error: type[AuthoredFileError] = AuthoredFileError,
+    *,
+    aliases: bool = False,
+    max_depth: int = MAX_DEPTH,
+    max_events: int = MAX_EVENTS,
+) -> None:
+    """Refuse, before anything is built, a YAML text too deep, too long, tagged or (unless
+    ``aliases``) using anchors; raises ``error`` at the offending line, or ``yaml.YAMLError``.
+
+    Runs on PyYAML's iterative parser, so even 100,000 nested brackets cannot overflow the stack
+    (``yaml.compose`` recurses once per level and would).
+    """
     depth = 0
     documents = 0
     for count, event in enumerate(_events(text)):
         line = event.start_mark.line + 1 if event.start_mark is not None else None
-        if count > MAX_EVENTS:
-            raise error(shown, line, "", f"too many YAML items (over {MAX_EVENTS})")
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise error(
-                shown, line, "", "YAML anchors and aliases (& and *) are not allowed in persona files"
-            )
+        if count > max_events:
+            raise error(shown, line, "", f"too many YAML items (over {max_events})")
+        if not aliases and (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)):
+            raise error(shown, line, "", "YAML anchors and aliases (& and *) are not allowed in this file")
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in ("!", *_SCALAR_TAGS, _MAP, _SEQ):
             raise error(shown, line, "", f"YAML tag {tag!r} is not allowed; write plain values")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            if depth > MAX_DEPTH:
-                raise error(shown, line, "", f"nested more than {MAX_DEPTH} levels deep")
+            if depth > max_depth:
+                raise error(shown, line, "", f"nested more than {max_depth} levels deep")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         elif isinstance(event, yaml.DocumentStartEvent):
