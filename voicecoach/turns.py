@@ -77,9 +77,21 @@ def step(
     seconds = 1.0 / sample_rate
 
     if state.phase == "quiet":
-        if is_speech:
-            return EndpointState("starting", frame_start, frame_samples), None
-        return state, None
+        if not is_speech:
+            return state, None
+        state = EndpointState("starting", frame_start, 0)
+        if frame_samples * seconds < options.max_turn_s:
+            return replace(state, speech_samples=frame_samples), None
+
+    # The length cap is checked on every frame of a turn, the first and the starting ones too, so
+    # no turn outruns max_turn_s by more than one frame whatever the frame size and start_speech_s
+    # (with the defaults a turn is long past "starting" when it nears the cap).
+    if (frame_end - state.turn_start) * seconds >= options.max_turn_s:
+        speech = state.speech_samples + (frame_samples if is_speech else 0)
+        ended = _ended(
+            state.turn_start, frame_end, speech, "max_length", options=options, sample_rate=sample_rate
+        )
+        return EndpointState(), ended
 
     if state.phase == "starting":
         if not is_speech:
@@ -88,13 +100,6 @@ def step(
         speech = state.speech_samples + frame_samples
         phase: Phase = "speaking" if speech * seconds >= options.start_speech_s else "starting"
         return replace(state, phase=phase, speech_samples=speech), None
-
-    if (frame_end - state.turn_start) * seconds >= options.max_turn_s:
-        speech = state.speech_samples + (frame_samples if is_speech else 0)
-        ended = _ended(
-            state.turn_start, frame_end, speech, "max_length", options=options, sample_rate=sample_rate
-        )
-        return EndpointState(), ended
 
     if is_speech:
         # Speech again: whatever was guessed about the pause no longer holds.
