@@ -26,6 +26,12 @@ _MAX_RATE = 768_000
 _FLAT_TOLERANCE = 1e-4
 #: Only signals this loud can have been clipped by an ADC or a float-to-int conversion.
 _CLIP_MIN_PEAK = 0.25
+#: Float audio is full scale at +-1 (``AudioClip``). Samples beyond +6 dBFS are cut to it: float
+#: files and resampled clipped audio overshoot full scale a little and keep that, but nothing a
+#: recorder delivers lies far beyond it, and values near float64's maximum (a misread file)
+#: overflowed the resampler and filters into inf/NaN that then read as silence, unflagged
+#: (found by tests/unit/test_tone_properties.py). Cut samples count as clipped.
+_MAX_ABS = 2.0
 #: Largest up/down factor resampled exactly (polyphase filter length grows with the factor).
 _MAX_POLY_FACTOR = 2_000
 _HIGHPASS = signal.butter(2, 50.0, btype="highpass", fs=ANALYSIS_RATE, output="sos")
@@ -46,6 +52,9 @@ class Prepared:
 def prepare(samples: npt.ArrayLike, sample_rate: int) -> Prepared:
     """Mono float64 at ``ANALYSIS_RATE``, non-finite samples zeroed, DC and rumble below 50 Hz removed.
 
+    Samples beyond ``_MAX_ABS`` (+6 dBFS) are cut to it and counted in ``clipped_ratio``, so the
+    result is always finite and its levels stay on the dBFS scale.
+
     Stereo (either ``(n, channels)`` or ``(channels, n)``) is averaged to mono. An impossible rate
     gives an empty result with ``rate_ok`` False rather than an exception.
     """
@@ -61,7 +70,11 @@ def prepare(samples: npt.ArrayLike, sample_rate: int) -> Prepared:
     invalid_ratio = 1.0 - float(np.count_nonzero(finite)) / x.size
     if invalid_ratio:
         x = np.where(finite, x, 0.0)
-    clipped = clipped_ratio(x)
+    over = np.abs(x) > _MAX_ABS
+    over_ratio = float(np.count_nonzero(over)) / x.size
+    if over_ratio:
+        x = np.clip(x, -_MAX_ABS, _MAX_ABS)
+    clipped = max(clipped_ratio(x), over_ratio)
     x = _resample(x, int(sample_rate))
     if x.size:
         x = x - float(np.mean(x))
