@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from voicecoach import __version__
+from voicecoach.cli.common import print_error
 from voicecoach.errors import UsageError, VoiceCoachError
 
 #: Exit codes.
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except UsageError as e:
-        err.print(f"voicecoach: error: {e}", markup=False)
+        print_error(err, e)
         return EXIT_USAGE
     _configure_logging(args.verbose)
     if not args.command:
@@ -80,10 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args, err)
     except UsageError as e:
-        err.print(f"voicecoach: error: {e}", markup=False)
+        print_error(err, e)
         return EXIT_USAGE
     except VoiceCoachError as e:
-        err.print(f"voicecoach: error: {e}", markup=False)
+        print_error(err, e)
         return EXIT_ERROR
     except KeyboardInterrupt:
         err.print("voicecoach: stopped", markup=False)

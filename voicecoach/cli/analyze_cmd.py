@@ -8,13 +8,17 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from voicecoach.cli.common import (
     add_baseline_options,
     add_model_options,
     asr_options,
     load_baseline_option,
+    print_error,
     print_json,
+    replace_undecodable,
+    terminal_safe,
 )
 from voicecoach.errors import UsageError, VoiceCoachError
 
@@ -43,7 +47,9 @@ def analyze(args: argparse.Namespace, console: Console) -> int:
     from voicecoach.analysis.wording import analyze_wording
 
     if args.text is not None:
-        print_json(analyze_wording(args.text, context=args.context).to_dict())
+        # Bytes that are not UTF-8 reach Python as lone surrogates, which JSON output cannot encode.
+        context = None if args.context is None else replace_undecodable(args.context)
+        print_json(analyze_wording(replace_undecodable(args.text), context=context).to_dict())
         return 0
     if args.text_jsonl:
         return _analyze_jsonl(args.text_jsonl, console)
@@ -70,7 +76,7 @@ def _analyze_jsonl(source: str, console: Console) -> int:
                 context = context if isinstance(context, str) else None
             except ValueError as e:
                 failed += 1
-                console.print(f"voicecoach: error: {source}:{number}: {e}", markup=False)
+                print_error(console, f"{source}:{number}: {e}")
                 print_json({"line": number, "error": str(e)})
                 continue
             print_json(analyze_wording(item["text"], context=context).to_dict())
@@ -88,7 +94,7 @@ def _analyze_files(args: argparse.Namespace, console: Console) -> int:
     failed = 0
     with console.status("analysing…") as status:
         for i, name in enumerate(args.files, start=1):
-            status.update(f"analysing {i}/{len(args.files)}: {name}")
+            status.update(Text(f"analysing {i}/{len(args.files)}: {terminal_safe(name)}"))
             try:
                 clip = read_audio(name)
                 transcript = transcriber.transcribe(clip)
@@ -97,7 +103,7 @@ def _analyze_files(args: argparse.Namespace, console: Console) -> int:
                     raise VoiceCoachError(f"{name}: no speech was heard in this recording")
             except VoiceCoachError as e:
                 failed += 1
-                console.print(f"voicecoach: error: {e}", markup=False)
+                print_error(console, e)
                 continue
             wording = analyze_wording(transcript.text)
             print_json(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
+
+from rich.console import Console
 
 from voicecoach.config import HOME_ENV, AsrOptions
 from voicecoach.errors import UsageError
@@ -62,6 +65,38 @@ def load_baseline_option(args: argparse.Namespace) -> Baseline | None:
     if args.trainee:
         return load_baseline(baseline_path(args.trainee))
     return None
+
+
+#: What a terminal would obey rather than print: C0/C1 controls (ESC starts colour, cursor and
+#: title sequences), DEL, and the bidi overrides and isolates that reorder the rest of the line.
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``), for one line on a terminal.
+
+    Error messages quote file names and values from files the user did not necessarily write, so
+    they must not be able to move the cursor, retitle the window or hide the rest of the line.
+    Undecodable bytes (surrogates from ``argv`` or a file name) become U+FFFD.
+    """
+    shown = _TERMINAL_CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
+    return replace_undecodable(shown)
+
+
+def replace_undecodable(text: str) -> str:
+    """``text`` with each byte Python could not decode as UTF-8 (a lone surrogate) as U+FFFD."""
+    try:
+        # argv and file names keep such bytes as U+DC80..U+DCFF: one replacement per byte.
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def print_error(console: Console, message: object) -> None:
+    """One ``voicecoach: error: ...`` line on ``console``, made :func:`terminal_safe`."""
+    console.print(f"voicecoach: error: {terminal_safe(str(message))}", markup=False, highlight=False)
 
 
 def print_json(payload: Any) -> None:
