@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from voicecoach.types import Reply
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus")
 #: A typed reply longer than this is cut: a spoken reply of 2 minutes is ~300 words.
 MAX_TYPED_CHARS = 5_000
+#: Terminal escape sequences (colour, cursor, window title), removed whole so "\x1b[31m" leaves
+#: no "[31m" behind to be read as words: CSI (ESC [ or 8-bit U+009B), OSC (ESC ] ... BEL or ST),
+#: and the short ESC sequences (ESC c reset, ESC ( B character set...).
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]"
+)
 
 
 class FolderReplies:
@@ -55,6 +62,7 @@ class TextReplies:
 
 def _printable(line: str) -> str:
     # Control characters (other than tab) are never meant as words; drop them.
+    line = _ESCAPE_SEQUENCE.sub("", line)
     return "".join(ch for ch in line if ch == "\t" or ch.isprintable()).strip()
 
 

@@ -26,7 +26,7 @@ def test_typed_replies_skip_blank_lines_and_control_characters(tmp_path: Path) -
     script = tmp_path / "script.txt"
     script.write_text("I hear you.\n\n  \nWhat\x07 happened?\x1b[31m\n", encoding="utf-8")
     replies = list(open_replies(script).replies())
-    assert [r.text for r in replies] == ["I hear you.", "What happened?[31m"]
+    assert [r.text for r in replies] == ["I hear you.", "What happened?"]  # the whole ESC [31m goes
     assert all(r.clip is None for r in replies)
     assert replies[1].label.endswith("script.txt:4")
 

@@ -19,6 +19,7 @@ from voicecoach.cli.common import (
     asr_options,
     load_baseline_option,
     print_json,
+    terminal_safe,
 )
 from voicecoach.config import SessionOptions, TurnOptions
 from voicecoach.errors import UsageError, VoiceCoachError
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # imported for annotations only: `voicecoach --help` stays fa
     from voicecoach.persona.schema import Persona
     from voicecoach.ports import AudioSink, Transcriber
     from voicecoach.session import SessionObserver
+    from voicecoach.store import SessionStore
 
 #: The demo: a persona, a trainee's recorded replies and their calm reading, all in the repo.
 DEMO_PERSONA = "marcus"
@@ -147,8 +149,7 @@ def _run(
         report = run_session(ctx, front.replies, store, front.observer)
     except (VoiceCoachError, KeyboardInterrupt):
         front.close(False)
-        store.finish(None, "stopped")
-        console.print(f"[yellow]Session stopped; the completed turns are kept in {folder}[/]")
+        _finish_stopped(console, store, folder)
         raise
     front.close(True)
     store.finish(report, "complete")
@@ -160,6 +161,27 @@ def _run(
     if args.json:
         print_json(report.to_dict())
     return 0
+
+
+def _finish_stopped(console: Console, store: SessionStore, folder: Path) -> None:
+    """Mark a session that ended early as stopped, and say what was kept.
+
+    The error that stopped the session is the one worth reporting: when the disk is full, writing
+    the reports fails too, and that second error must not replace the first.
+    """
+    from rich.markup import escape
+
+    from voicecoach.store import SESSION_FILE
+
+    try:
+        store.finish(None, "stopped")
+    except VoiceCoachError as e:
+        console.print(f"[dim]Could not finish the session folder: {escape(terminal_safe(str(e)))}[/]")
+    if (folder / SESSION_FILE).is_file():
+        shown = escape(terminal_safe(str(folder)))
+        console.print(f"[yellow]Session stopped; the completed turns are kept in {shown}[/]", highlight=False)
+    else:
+        console.print("[yellow]Session stopped before anything could be saved.[/]")
 
 
 def _recorded_front(
