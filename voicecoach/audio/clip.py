@@ -23,9 +23,11 @@ from voicecoach.types import ANALYSIS_RATE, AudioClip
 #: almost surely the wrong file, and decoding it would hold ~230 MB of float32 samples. A file whose
 #: header declares more is refused before decoding; one that hides its length is stopped at the limit.
 MAX_DURATION_S = 30 * 60
-#: A WAV whose data chunk is this much shorter than its header says was cut off (a copy or
-#: download that stopped); one second of 48 kHz 16-bit stereo forgives a sloppy header.
-_TRUNCATION_SLACK_BYTES = 192_000
+#: A WAV whose data chunk is more than this many seconds (at its own byte rate) shorter than its
+#: header says was cut off by a copy or download that stopped; the slack forgives a sloppy header.
+_TRUNCATION_SLACK_S = 0.5
+#: The slack in bytes when the header has no usable byte rate (0.5 s of 48 kHz 16-bit stereo).
+_TRUNCATION_SLACK_BYTES = 96_000
 #: Chunks read looking for a WAV's ``data`` chunk; real files have two to five before it.
 _MAX_WAV_CHUNKS = 64
 
@@ -130,7 +132,8 @@ def _check_wav_length(name: str) -> None:
                 return
     except OSError as e:
         raise AudioFileError(f"{name}: cannot read ({e.strerror or e})") from e
-    if size in (0, 0xFFFFFFFF) or size - present <= _TRUNCATION_SLACK_BYTES:
+    slack = byte_rate * _TRUNCATION_SLACK_S if byte_rate > 0 else _TRUNCATION_SLACK_BYTES
+    if size in (0, 0xFFFFFFFF) or size - present <= slack:
         return
     if byte_rate > 0:
         promised = f"{size / byte_rate:.1f} s of audio but holds {present / byte_rate:.1f} s"
