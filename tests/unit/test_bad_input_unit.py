@@ -251,3 +251,17 @@ def test_non_audio_and_empty_files_are_named(tmp_path: Path, name: str, data: by
     message = str(caught.value)
     assert message.startswith(f"{tmp_path / name}: ") and fragment in message
     assert "\n" not in message and "Errno" not in message
+
+
+def test_an_impossible_sample_rate_is_refused_and_an_odd_one_is_read(tmp_path: Path) -> None:
+    # Found by tests/unit/test_clip_fuzz.py: a header claiming 553 MHz made resampling allocate
+    # gigabytes (MemoryError); 44101 Hz needs an approximated ratio to stay fast.
+    data = bytearray(_wav(tmp_path / "a.wav", 1.0, rate=44_101).read_bytes())
+    (tmp_path / "odd.wav").write_bytes(bytes(data))
+    assert read_audio(tmp_path / "odd.wav").duration_s == pytest.approx(1.0, abs=0.01)
+    data[24:28] = struct.pack("<I", 553_000_000)
+    (tmp_path / "damaged.wav").write_bytes(bytes(data))
+    with pytest.raises(
+        AudioFileError, match=r"damaged\.wav: a sample rate of 553000000 Hz is not a recording"
+    ):
+        read_audio(tmp_path / "damaged.wav")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import wave
+from fractions import Fraction
 from math import gcd
 from pathlib import Path
 
@@ -30,6 +31,12 @@ _TRUNCATION_SLACK_S = 0.5
 _TRUNCATION_SLACK_BYTES = 96_000
 #: Chunks read looking for a WAV's ``data`` chunk; real files have two to five before it.
 _MAX_WAV_CHUNKS = 64
+#: Sample rates a recording can plausibly have (telephone 8 kHz is the lowest in practice; 768 kHz
+#: is the highest any converter offers). A header claiming 553 MHz is damage, not audio.
+MIN_RATE, MAX_RATE = 1_000, 768_000
+#: Largest up/down factor resampled exactly: an odd rate (44101 Hz) would need a polyphase filter
+#: of millions of taps, so the ratio is approximated instead (off by parts per million).
+_MAX_POLY_FACTOR = 2_000
 
 
 def read_audio(path: str | os.PathLike[str], rate: int = ANALYSIS_RATE) -> AudioClip:
@@ -71,6 +78,11 @@ def _decode(name: str) -> tuple[npt.NDArray[np.float32], int]:
             native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
             if native_rate <= 0:
                 raise AudioFileError(f"{name}: the audio stream has no sample rate")
+            if not MIN_RATE <= native_rate <= MAX_RATE:
+                raise AudioFileError(
+                    f"{name}: a sample rate of {native_rate} Hz is not a recording "
+                    f"(expected {MIN_RATE}-{MAX_RATE} Hz); the header is damaged"
+                )
             declared_s = (container.duration or 0) / av.time_base
             if declared_s > MAX_DURATION_S:
                 raise AudioFileError(_too_long(name, declared_s))
@@ -158,7 +170,11 @@ def resample(clip: AudioClip, rate: int) -> AudioClip:
     from scipy.signal import resample_poly
 
     g = gcd(clip.sample_rate, rate)
-    out = resample_poly(clip.samples, rate // g, clip.sample_rate // g).astype(np.float32)
+    up, down = rate // g, clip.sample_rate // g
+    if max(up, down) > _MAX_POLY_FACTOR:
+        ratio = Fraction(rate, clip.sample_rate).limit_denominator(_MAX_POLY_FACTOR)
+        up, down = ratio.numerator, ratio.denominator
+    out = resample_poly(clip.samples, up, down).astype(np.float32)
     return AudioClip(out, rate)
 
 
