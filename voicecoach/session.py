@@ -60,8 +60,8 @@ class SessionObserver(Protocol):
 class TurnStore(Protocol):
     """Where completed turns go as soon as they exist (``voicecoach.store.SessionStore``)."""
 
-    def save_opening(self, line: str, clip: AudioClip) -> str:
-        """Keep the persona's opening audio; return its file name."""
+    def save_opening(self, line: str, clip: AudioClip, report: SessionReport) -> str:
+        """Keep the persona's opening audio and the empty session; return the audio's file name."""
         ...
 
     def save_turn(
@@ -198,7 +198,7 @@ def run_session(
     opening = opening_line(ctx.persona, rng)
     watch.persona_said(opening, state.stage)
     opening_clip = speak(ctx, opening, state)
-    store.save_opening(opening, opening_clip)
+    store.save_opening(opening, opening_clip, build_report(ctx, opening, [], "unresolved"))
     ctx.engines.sink.play(opening_clip)
 
     turns: list[TurnResult] = []

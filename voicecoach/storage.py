@@ -58,6 +58,60 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
+#: How ``write_atomic`` names its temporary files: ``.NAME.RANDOM.tmp`` beside the target.
+TEMP_GLOB = ".*.tmp"
+LOCK_NAME = ".lock"
+
+
+class FolderLock:
+    """An advisory lock that says "a VoiceCoach process is writing this folder".
+
+    It is an ``flock`` on ``FOLDER/.lock``: the kernel drops it when the holder's process ends
+    in any way, SIGKILL and power loss included, so a lock that can be taken means no writer is
+    alive and any temporary file left in the folder is debris from an interrupted write.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock without waiting; False when another process holds it."""
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+        except OSError as e:
+            raise SessionStorageError(f"{self.path}: cannot create ({e.strerror or e})") from e
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        """Let go of the lock (closing the descriptor releases the flock)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def remove_temp_files(folder: Path) -> list[Path]:
+    """Delete the temporary files an interrupted ``write_atomic`` left in ``folder`` and below.
+
+    Only call this while holding the folder's ``FolderLock``: a live writer's temporary file
+    must not vanish before its rename.
+    """
+    removed = []
+    for path in sorted(folder.rglob(TEMP_GLOB)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def _fsync_dir(folder: Path) -> None:
     # The rename is durable only once the directory entry is on disk.
     try:

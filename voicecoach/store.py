@@ -8,9 +8,13 @@
       notes.json            instructor notes and overrides (``voicecoach notes``), never rewritten
                             by a review
       report.md, report.html
+      .lock                 held (flock) by the process writing the session
 
 ``session.json`` carries ``status``: ``in_progress`` while the session runs, then ``complete``
-or ``stopped`` (ended early by an error or Ctrl-C; the turns in it are all complete).
+or ``stopped`` (ended early by an error or Ctrl-C; the turns in it are all complete). It exists
+from the persona's opening line on, and each turn enters it only after that turn's audio files
+are on disk, so a process killed at any point leaves a folder ``review`` can report on
+(:func:`recover_interrupted` closes such a session as ``stopped``).
 """
 
 from __future__ import annotations
@@ -33,7 +37,14 @@ from voicecoach.feedback.rescore import rescore
 from voicecoach.feedback.rubric import Rubric, default_rubric
 from voicecoach.report.html import render_html
 from voicecoach.report.markdown import render_markdown
-from voicecoach.storage import make_private_dir, write_atomic, write_json_atomic, write_text_atomic
+from voicecoach.storage import (
+    FolderLock,
+    make_private_dir,
+    remove_temp_files,
+    write_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from voicecoach.types import AudioClip, Reply, SessionReport, TurnResult
 
 Status = Literal["in_progress", "complete", "stopped"]
@@ -44,10 +55,16 @@ AUDIO_DIR = "audio"
 
 
 class SessionStore:
-    """Writes one session folder, crash-safely and readable only by its owner."""
+    """Writes one session folder, crash-safely and readable only by its owner.
+
+    Holds the folder's lock from creation to ``finish``: two sessions never write one folder.
+    """
 
     def __init__(self, folder: Path, keep_audio: bool = True) -> None:
         self.folder = make_private_dir(folder)
+        self._lock = FolderLock(self.folder)
+        if not self._lock.acquire():
+            raise SessionStorageError(f"{folder}: another VoiceCoach session is writing this folder")
         self.audio = make_private_dir(folder / AUDIO_DIR)
         self.keep_audio = keep_audio
         self.created = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -60,10 +77,12 @@ class SessionStore:
         write_atomic(self.audio / name, wav_bytes(clip))
         return f"{AUDIO_DIR}/{name}"
 
-    def save_opening(self, line: str, clip: AudioClip) -> str:
-        """Keep the persona's opening line audio."""
+    def save_opening(self, line: str, clip: AudioClip, report: SessionReport) -> str:
+        """Keep the persona's opening line audio and start ``session.json`` (no turns yet)."""
         self._clock = clip.duration_s
-        return self._write_clip("persona_00.wav", clip)
+        name = self._write_clip("persona_00.wav", clip)
+        self._write_session(report, "in_progress")
+        return name
 
     def save_turn(
         self, turn: TurnResult, reply: Reply, persona_clip: AudioClip, report: SessionReport
@@ -95,12 +114,37 @@ class SessionStore:
 
     def finish(self, report: SessionReport | None, status: Status) -> None:
         """Write the final session.json (if given) and render both reports from it."""
-        if report is not None:
-            self._write_session(report, status)
-        elif self._last is not None:
-            self._write_session(self._last, status)
-        if (self.folder / SESSION_FILE).exists():
-            write_reports(self.folder)
+        try:
+            if report is not None:
+                self._write_session(report, status)
+            elif self._last is not None:
+                self._write_session(self._last, status)
+            if (self.folder / SESSION_FILE).exists():
+                write_reports(self.folder)
+        finally:
+            self._lock.release()
+
+
+def recover_interrupted(folder: Path) -> bool:
+    """Tidy a session folder whose writer died (SIGKILL, power loss); True if it was one.
+
+    With the folder's lock free, no process is writing it: temporary files from an interrupted
+    write are removed, and a session still marked ``in_progress`` is closed as ``stopped`` (every
+    turn in ``session.json`` is complete by construction). A session being written right now is
+    left alone.
+    """
+    lock = FolderLock(folder)
+    if not lock.acquire():
+        return False
+    try:
+        removed = remove_temp_files(folder)
+        session = load_session(folder)
+        if session.get("status") != "in_progress":
+            return bool(removed)
+        write_json_atomic(folder / SESSION_FILE, {**session, "status": "stopped"})
+        return True
+    finally:
+        lock.release()
 
 
 def load_session(folder: Path) -> dict[str, Any]:

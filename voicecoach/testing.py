@@ -75,9 +75,10 @@ class MemoryStore:
     turns: list[TurnResult] = field(default_factory=list)
     reports: list[SessionReport] = field(default_factory=list)
 
-    def save_opening(self, line: str, clip: AudioClip) -> str:
-        """Remember the opening line."""
+    def save_opening(self, line: str, clip: AudioClip, report: SessionReport) -> str:
+        """Remember the opening line and the empty report."""
         self.opening = line
+        self.reports.append(report)
         return "memory:opening"
 
     def save_turn(

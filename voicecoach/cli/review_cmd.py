@@ -27,11 +27,17 @@ def add_parsers(sub: Any) -> None:
 def review(args: argparse.Namespace, console: Console) -> int:
     """Re-score a stored session and write its reports again."""
     from voicecoach.feedback.rubric import load_rubric
-    from voicecoach.store import load_session, write_reports
+    from voicecoach.store import load_session, recover_interrupted, write_reports
 
     folder = Path(args.session)
     rubric = load_rubric(Path(args.rubric) if args.rubric else None)
     load_session(folder)  # not a session folder: one clear line before anything is written
+    if recover_interrupted(folder):
+        console.print(
+            "This session was interrupted; its completed turns are kept and it is now marked stopped.",
+            markup=False,
+            highlight=False,
+        )
     md_path, html_path = write_reports(folder, rubric)
     session = load_session(folder)
     console.print(

@@ -189,7 +189,7 @@ def _grade_recordings(job: Job, dest: Path, settings: GradeSettings) -> None:
     state = initial_state(persona, options.difficulty)
     opening = lines[0] if lines else opening_line(persona, rng)
     store = SessionStore(dest)
-    store.save_opening(opening, _Silent().synthesize(opening))
+    store.save_opening(opening, _Silent().synthesize(opening), build_report(ctx, opening, [], "unresolved"))
     turns: list[TurnResult] = []
     last, outcome = opening, None
     for index, path in enumerate(files, start=1):
