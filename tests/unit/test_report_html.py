@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,3 +92,32 @@ def test_report_html_shows_moments_counts_domains_highlights_and_notes(tmp_path:
     )
     assert html.count('class="shown"') + html.count('class="missing"') == 10  # Project BETA's ten domains
     assert "Pace" in html and "wpm" in html  # population baseline: pace against the wpm band
+
+
+def _tainted(value: Any, key: str = "") -> Any:
+    """``value`` with markup appended to every string a person could have written or edited."""
+    if isinstance(value, dict):
+        return {k: _tainted(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tainted(v, key) for v in value]
+    if isinstance(value, str) and key not in ("audio_file", "persona_audio_file"):
+        return value + "<script>alert(1)</script>"
+    return value
+
+
+def test_markup_in_any_string_of_a_session_stays_text(tmp_path: Path) -> None:
+    # Every string leaf of session.json (transcripts, persona lines, stages, reasons, settings,
+    # evidence...) and every note's author and text: an edited or hostile file cannot inject.
+    folder = tmp_path / "s"
+    folder.mkdir()
+    session = _tainted(json.loads((GOLDEN / "unskilled.input.json").read_text()))
+    (folder / "session.json").write_text(json.dumps(session))
+    notes = json.loads((GOLDEN / "unskilled.notes.json").read_text())
+    for note in notes["notes"]:
+        note["author"] += "<script>alert(1)</script>"
+        note["text"] += "<script>alert(1)</script>"
+    (folder / "notes.json").write_text(json.dumps(notes))
+    write_reports(folder)
+    html = (folder / "report.html").read_text()
+    assert "<script" not in html and "<script" not in (folder / "report.md").read_text()
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 40
