@@ -139,7 +139,8 @@ def test_live_practice_hears_each_reply_once_and_answers_aloud(
     assert json.loads((out / "session.json").read_text())["status"] == "complete"
 
 
-def test_a_microphone_lost_mid_session_keeps_the_completed_turns(tmp_path: Path) -> None:
+@pytest.mark.parametrize("when", ["between_turns", "mid_turn"])
+def test_a_microphone_lost_mid_session_keeps_the_completed_turns(tmp_path: Path, when: str) -> None:
     if VirtualAudioServer.missing_programs():
         pytest.skip("PulseAudio is not installed here")
     out = tmp_path / "session"
@@ -154,6 +155,11 @@ def test_a_microphone_lost_mid_session_keeps_the_completed_turns(tmp_path: Path)
             wait_until(
                 lambda: session_file.is_file() and json.loads(session_file.read_text())["turns"], 60, process
             )
+            if when == "mid_turn":
+                # The trainee is 1.5 s into the next reply when the devices vanish.
+                wait_until(lambda: monitor.quiet_for(0.8), 60, process)
+                feeder.say(read_audio(FIXTURES / "demo/replies/03.wav"))
+                time.sleep(1.5)
         finally:
             feeder.close()
             monitor.close()
