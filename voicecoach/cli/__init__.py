@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "voicecoach.cli.review_cmd",
     "voicecoach.cli.notes_cmd",
     "voicecoach.cli.grade_cmd",
+    "voicecoach.cli.forget_cmd",
 )
 
 
