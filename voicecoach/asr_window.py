@@ -10,14 +10,18 @@ docs/benchmarks/live.md):
 - speech + 2 s: 24.0%;
 - speech + 3 s: 20.9%, within half a point of the full window, in 0.43x the time.
 
-So the window is the reply plus 3 s, and two guards stay in place against loops: a token cap
-from the audio length, and timestamps: a segment the model starts after the audio ends is
-dropped.
+So the window is the reply plus 3 s, and three guards stay in place against loops: a token cap
+from the audio length; timestamps: a segment the model starts after the audio ends is dropped;
+and :func:`looks_looped`: text that repeats itself is transcribed again with the full window
+(the caller's job), which on realspeech's short, odd recordings (breaths, hesitations, cut-off
+words) loops far less.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import zlib
 from typing import Any
 
 import numpy as np
@@ -84,3 +88,28 @@ def _text_before(tokens: list[int], tokenizer: Any, duration: float) -> str:
     if current and start < duration - 0.1:
         pieces.append(tokenizer.decode(current))
     return " ".join(" ".join(pieces).split())
+
+
+#: faster-whisper's own loop test: text whose gzip compression ratio is above 2.4 repeats itself.
+COMPRESSION_RATIO_LIMIT = 2.4
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def looks_looped(text: str) -> bool:
+    """Whether ``text`` shows Whisper's decoding loop rather than what was said.
+
+    A loop is a word said three times running ("forced forced forced"), a phrase of two or more
+    words said twice running ("And so my fellow Americans. And so my fellow Americans."), or
+    text that compresses too well. People do repeat themselves ("no, no, no"); the cost of a
+    false alarm is only a second transcription with the full window.
+    """
+    words = _WORD.findall(text.lower())
+    for i in range(len(words) - 2):
+        if words[i] == words[i + 1] == words[i + 2]:
+            return True
+    for size in range(2, len(words) // 2 + 1):
+        for i in range(len(words) - 2 * size + 1):
+            if words[i : i + size] == words[i + size : i + 2 * size]:
+                return True
+    data = text.encode("utf-8")
+    return len(data) > 0 and len(data) / len(zlib.compress(data)) > COMPRESSION_RATIO_LIMIT
