@@ -221,6 +221,8 @@ def _finish(removals: list[Removal], edits: list[GradeEdit], warnings: list[str]
 
 def _canonical(path: Path) -> Path:
     """An absolute path with its folders resolved but its last part kept: a link stays a link."""
+    if path.name in ("", ".", ".."):
+        return Path(os.path.realpath(path))
     return Path(os.path.realpath(path.parent)) / path.name
 
 
