@@ -193,18 +193,28 @@ class LiveRig:
         )
 
     def say(self, clip: np.ndarray, name: str) -> tuple[str, int]:
-        """Say ``clip`` into the microphone; answer each turn the live loop makes of it."""
+        """Say ``clip`` into the microphone; answer each turn the live loop makes of it.
+
+        Returns the reply's transcript and how many times the loop ended a turn in it (a
+        continued turn counts: the persona had begun to answer).
+        """
         from voicecoach.types import AudioClip
 
         fed_at = time.monotonic()
         self.feeder.say(AudioClip(clip.astype(np.float32), 16_000))
         speech_ends_at = fed_at + last_voiced_s(clip)
         texts: list[str] = []
+        ended = 0
         while True:
             reply = self.live.listener.listen_until(speech_ends_at + GIVE_UP_S)
             if reply is None:
                 break
-            texts.append(reply.transcript.text if reply.transcript else "")
+            ended += 1
+            text = reply.transcript.text if reply.transcript else ""
+            if reply.continues and texts:
+                texts[-1] = text  # the reply went on: it replaces the turn it continues
+            else:
+                texts.append(text)
             self.answer(reply, name, len(clip) / 16_000)
             # A turn that ended while the reply was still being spoken was cut off early; the
             # rest arrives as another turn.
@@ -213,7 +223,7 @@ class LiveRig:
         if not texts:
             self.results.missed.append(name)  # the detector never heard a reply in it
         time.sleep(0.3)
-        return " ".join(texts), len(texts)
+        return " ".join(texts), ended
 
     def idle_cpu_pct(self, seconds: float = 10.0) -> float:
         """CPU use of this process while the listener hears only room silence."""

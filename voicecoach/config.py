@@ -145,6 +145,9 @@ class TurnOptions:
     max_turn_s: float = 60.0  # a reply longer than a minute is cut there
     speech_threshold: float = 0.5
     pre_roll_s: float = 0.5  # audio kept from before the detected start (soft first syllables)
+    # Speech that starts this soon after a turn ended continues that turn: a reader's pause after
+    # a full sentence often passes 0.5 s, and cutting there made Whisper drop the next words.
+    continue_within_s: float = 1.0
     # While the persona speaks, only clear, sustained speech interrupts it (a laptop microphone
     # also hears the persona from the speakers).
     barge_in_threshold: float = 0.8

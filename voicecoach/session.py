@@ -181,6 +181,15 @@ def _settings(ctx: SessionContext) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Before:
+    """Where the session stood before a turn, so a continued reply can be heard again from there."""
+
+    state: PersonaState
+    persona_line: str
+    rng: Any  # random.Random.getstate()
+
+
 def run_session(
     ctx: SessionContext,
     replies: Iterable[Reply],
@@ -189,6 +198,8 @@ def run_session(
 ) -> SessionReport:
     """Run a whole session; every completed turn is stored before the persona answers it.
 
+    A reply marked ``continues`` (the live trainee went on right after the persona began to
+    answer) replaces the last turn: the persona's state and choices rewind to before it.
     An exception from a reply (a corrupt file, a lost microphone) propagates after the turns
     before it have been stored.
     """
@@ -204,7 +215,17 @@ def run_session(
     turns: list[TurnResult] = []
     last_line = opening
     outcome: Outcome = "unresolved"
-    for index, reply in enumerate(replies, start=1):
+    before = _Before(state, last_line, rng.getstate())
+    for reply in replies:
+        if reply.continues and turns:
+            # The trainee went on right after the last reply: hear both as that one turn, as if
+            # the persona had waited (its answer to the first part is withdrawn).
+            turns.pop()
+            state, last_line = before.state, before.persona_line
+            rng.setstate(before.rng)
+        else:
+            before = _Before(state, last_line, rng.getstate())
+        index = len(turns) + 1
         turn, state = process_turn(ctx, index, reply, state, persona_line=last_line, rng=rng)
         replied = time.monotonic()
         final = turn.update.outcome

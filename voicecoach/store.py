@@ -72,6 +72,7 @@ class SessionStore:
         # Seconds into the session's recording: persona lines and replies end to end, so a report
         # can say when each reply started ("at 0:42").
         self._clock = 0.0
+        self._starts: dict[int, float] = {}  # turn index -> its start, for a turn saved again
 
     def _write_clip(self, name: str, clip: AudioClip) -> str:
         write_atomic(self.audio / name, wav_bytes(clip))
@@ -87,13 +88,18 @@ class SessionStore:
     def save_turn(
         self, turn: TurnResult, reply: Reply, persona_clip: AudioClip, report: SessionReport
     ) -> TurnResult:
-        """Store reply audio, persona audio and the session so far; return the turn with file names."""
+        """Store reply audio, persona audio and the session so far; return the turn with file names.
+
+        Saving a turn index again (a continued reply) replaces that turn's files.
+        """
         trainee_file = None
         if reply.clip is not None and self.keep_audio:
             trainee_file = self._write_clip(f"trainee_{turn.index:02d}.wav", reply.clip)
         persona_file = self._write_clip(f"persona_{turn.index:02d}.wav", persona_clip)
-        start = self._clock
-        self._clock += (reply.clip.duration_s if reply.clip is not None else 0.0) + persona_clip.duration_s
+        start = self._starts.setdefault(turn.index, self._clock)
+        self._clock = (
+            start + (reply.clip.duration_s if reply.clip is not None else 0.0) + persona_clip.duration_s
+        )
         stored = dataclasses.replace(
             turn, audio_file=trainee_file, persona_audio_file=persona_file, start_s=start
         )

@@ -84,8 +84,8 @@ class MemoryStore:
     def save_turn(
         self, turn: TurnResult, reply: Reply, persona_clip: AudioClip, report: SessionReport
     ) -> TurnResult:
-        """Remember the turn and the report so far."""
-        self.turns.append(turn)
+        """Remember the turn (replacing one saved again) and the report so far."""
+        self.turns = [t for t in self.turns if t.index != turn.index] + [turn]
         self.reports.append(report)
         return turn
 

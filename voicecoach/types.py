@@ -159,6 +159,9 @@ class Reply:
     times: dict[str, float] = field(default_factory=dict)
     #: The trainee started speaking while the persona was still talking.
     barge_in: bool = False
+    #: The trainee went on within moments of the previous reply's end: this reply is the previous
+    #: one and its continuation heard as one (the session replaces that turn with it).
+    continues: bool = False
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,19 @@ def test_noise_that_yields_no_words_is_not_a_turn() -> None:
 def test_a_lost_microphone_is_an_error() -> None:
     with pytest.raises(AudioDeviceError, match="stopped sending audio"):
         listener([(False, 1.0)], ByLength()).listen()
+
+
+def test_speech_soon_after_a_reply_continues_it_and_later_speech_does_not() -> None:
+    # A reader pauses 0.9 s after a full sentence: the turn has ended (finished thought, 0.5 s),
+    # but the next words come within a second of that end, so they continue the same reply.
+    asr = ByLength()
+    live = listener([(True, 1.5), (False, 0.9), (True, 1.5), (False, 3.0), (True, 1.0), (False, 2.0)], asr)
+    first, second, third = live.listen(), live.listen(), live.listen()
+    assert not first.continues and second.continues and not third.continues
+    assert first.clip is not None and second.clip is not None and third.clip is not None
+    # The continuation carries the first part's audio too: both are transcribed as one.
+    # (first part, up to 0.5 s of the pause between them, the second part and its 0.1 s tail)
+    assert first.clip.duration_s + 1.6 < second.clip.duration_s <= first.clip.duration_s + 2.1
+    assert asr.calls[-2] == pytest.approx(second.clip.duration_s, abs=0.05)
+    assert third.clip.duration_s < 2.0  # 2.5 s after the continuation ended: a reply of its own
+    assert {first.label, second.label} == {"microphone reply 1"} and third.label == "microphone reply 2"

@@ -97,3 +97,20 @@ def test_same_seed_same_lines() -> None:
     second = run_session(context([], seed=3)[0], typed(SKILLED), MemoryStore())
     assert [t.persona_reply for t in first.turns] == [t.persona_reply for t in second.turns]
     assert first.opening_line == second.opening_line
+
+
+def test_a_continued_reply_replaces_the_last_turn_as_if_the_persona_had_waited() -> None:
+    # The trainee said the first half, the turn ended, then they went on: the live loop hands
+    # over the whole reply marked `continues`. The session must end up exactly as if the persona
+    # had waited for the whole reply: same turns, same agitation, same lines.
+    half = Reply("mic 1", text="That sounds like an awful night.")
+    whole = Reply("mic 1", text=SKILLED[0], continues=True)
+    rest = typed(SKILLED[1:])
+    store = MemoryStore()
+    heard = run_session(context([], seed=5)[0], [half, whole, *rest], store)
+    waited = run_session(context([], seed=5)[0], [Reply("mic 1", text=SKILLED[0]), *rest], MemoryStore())
+    assert [t.index for t in heard.turns] == list(range(1, len(waited.turns) + 1))
+    assert heard.turns[0].transcript.text == SKILLED[0]
+    assert [t.persona_reply for t in heard.turns] == [t.persona_reply for t in waited.turns]
+    assert [t.update.after.agitation for t in heard.turns] == [t.update.after.agitation for t in waited.turns]
+    assert [t.index for t in store.turns] == [t.index for t in heard.turns]  # turn 1 stored once

@@ -5,7 +5,9 @@ end-of-turn state machine (``voicecoach.turns``). When a pause reaches 200 ms, t
 is transcribed speculatively on a worker thread with a window fitted to its length
 (``voicecoach.asr_window``); if the words read as a finished thought the turn ends after a short
 silence, and the transcript is already there. If the trainee goes on speaking, the guess is
-dropped. While the persona is speaking, clear sustained speech stops it (barge-in).
+dropped. While the persona is speaking, clear sustained speech stops it (barge-in). Speech that
+starts within ``continue_within_s`` of the last reply's end continues it: the reply returned is
+the two heard as one, marked ``continues``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,14 @@ IDLE_FRAMES = 32
 class _Heard:
     frame: Frame
     probability: float
+
+
+@dataclass(frozen=True)
+class _Returned:
+    """The last reply handed out: where it ended in the stream, and its audio."""
+
+    end: int
+    clip: AudioClip
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,7 @@ class Listener:
         # One worker: speculative jobs run in order, and the model is never used concurrently.
         self._worker = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="voicecoach-asr")
         self._count = 0
+        self._returned: _Returned | None = None
         self.paused = False
 
     def close(self) -> None:
@@ -139,7 +150,7 @@ class Listener:
             if state.phase == "quiet" and event is None and len(frames) > IDLE_FRAMES:
                 frames = frames[-IDLE_FRAMES:]
             if isinstance(event, PauseStarted):
-                clip = self._clip(frames, event.turn_start, event.silence_start)
+                clip = self._reply_clip(frames, event.turn_start, event.silence_start)
                 guesses = {event.silence_start: self._worker.submit(self._guess, clip)}
             state, event = self._apply_guess(state, event, guesses, frame)
             if state.phase == "speaking":
@@ -177,20 +188,37 @@ class Listener:
         end_detected = time.monotonic()
         last_voice = _arrival_of(frames, ended.end)
         guess = guesses.get(ended.end)
-        clip = self._clip(frames, ended.start, ended.end)
+        continues = self._continues(ended.start)
+        clip = self._reply_clip(frames, ended.start, ended.end)
         result = guess.result() if guess is not None and not guess.cancelled() else self._guess(clip)
         if not result.transcript.text.strip():
             log.debug("a turn with no words (noise?) was dropped")
             return None
-        self._count += 1
+        if not continues:
+            self._count += 1
+        self._returned = _Returned(ended.end, clip)
         return Reply(
             f"microphone reply {self._count}",
             clip=clip,
             transcript=result.transcript,
             tone=result.tone,
             times={"last_voice": last_voice, "end_detected": end_detected, "transcribed": result.done_at},
-            barge_in=barge_in,
+            barge_in=barge_in and not continues,
+            continues=continues,
         )
+
+    def _continues(self, start: int) -> bool:
+        """Whether a turn starting at sample ``start`` goes on with the last reply returned."""
+        last = self._returned
+        return last is not None and start - last.end <= self.options.continue_within_s * ANALYSIS_RATE
+
+    def _reply_clip(self, frames: list[_Heard], start: int, end: int) -> AudioClip:
+        """The turn's audio; for a continuation, the last reply's audio with it."""
+        clip = self._clip(frames, start, end)
+        if self._returned is None or not self._continues(start):
+            return clip
+        joined = np.concatenate([self._returned.clip.samples, clip.samples])
+        return AudioClip(joined, ANALYSIS_RATE)
 
     def _guess(self, clip: AudioClip) -> _Guess:
         transcript = self.transcriber.transcribe(clip)
@@ -226,6 +254,7 @@ class Listener:
                 raise EndSession
             if key == "p":
                 self.paused = not self.paused
+                self._returned = None  # speech after a pause is a new reply
                 self.mic.drain()
             if key == "r" and self.player is not None and self.player.last_clip is not None:
                 self.player.start(self.player.last_clip)
