@@ -187,6 +187,8 @@ def test_baseline_round_trips(tmp_path: Path, calm: np.ndarray) -> None:
     path = tmp_path / "deep" / "ana.json"
     save_baseline(path, base)
     assert load_baseline(path) == base
+    # Measured from the trainee's voice: private like a session (issue 8).
+    assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from typing import Any
 
 from voicecoach.analysis.measure import measure_delivery
 from voicecoach.config import ToneOptions
-from voicecoach.errors import AudioFileError, VoiceCoachError
+from voicecoach.errors import AudioFileError, SessionStorageError, VoiceCoachError
+from voicecoach.storage import make_private_dir, write_json_atomic
 from voicecoach.types import AudioClip, Baseline, Transcript
 
 #: Bumped if the stored fields change meaning; files of another version are refused, not misread.
@@ -71,14 +72,16 @@ def baseline_from_clip(
 
 
 def save_baseline(path: str | Path, baseline: Baseline) -> None:
-    """Write ``baseline`` as JSON, creating the folder if needed."""
+    """Write ``baseline`` as JSON, atomically and readable only by its owner (it is measured from
+    the trainee's voice); a folder it has to create is private too."""
     p = Path(path)
     data = {"format": FORMAT_VERSION, **asdict(baseline)}
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    except OSError as e:
-        raise BaselineError(f"{p}: cannot write the baseline: {e.strerror or e}") from e
+        if not p.parent.is_dir():
+            make_private_dir(p.parent)
+        write_json_atomic(p, data)
+    except SessionStorageError as e:
+        raise BaselineError(str(e)) from e
 
 
 def load_baseline(path: str | Path) -> Baseline:
