@@ -90,20 +90,26 @@ def analyze_wording(
     ctx_tokens = normalise(raw_tokens(context), lex.respell, lex.fillers) if context else None
     hits = match_phrases(tokens, lex) + _tautologies(tokens, lex)
     notes: list[str] = []
-    tag_hits = _resolve(tokens, [h for h in hits if h.kind == "tag"], lex, notes)
-    tag_hits += _reflections(
+    negated: list[Hit] = []
+    tag_hits = _resolve(tokens, [h for h in hits if h.kind == "tag"], lex, notes, negated)
+    reflected, judged = _reflections(
         tokens, ctx_tokens=ctx_tokens, hits=hits, tag_hits=tag_hits, lex=lex, notes=notes
     )
+    tag_hits += reflected
     tag_hits += _bare_questions(tokens, tag_hits, lex)
     tag_hits = _yes_but(tokens, tag_hits, lex, notes)
     tags = {h.key for h in tag_hits}
     learned = load_model() if model is True else model if isinstance(model, WordingModel) else None
     if learned is not None:
-        # A clause the lexicon names as a stock phrase ("I hear you": a note, not a move) is
-        # the lexicon's call, so the model does not turn it into a move.
-        stock = [h for h in hits if h.kind == "note"]
+        # A clause the lexicon names as a stock phrase ("I hear you": a note, not a move), or
+        # a sentence the reflection rule judged an echo or a stem without content ("It sounds
+        # like it."), is the lexicon's call, so the model does not turn it into a move.
+        stock = [h for h in hits if h.kind == "note"] + judged
+        # A move the lexicon found and saw negated ("nobody is telling you to leave") is not
+        # added back by the model, which has no notion of a negation's reach.
+        cancelled = {h.key for h in negated}
         for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags)):
-            if f.tag in tags or any(h.first <= f.first and f.last <= h.last for h in stock):
+            if f.tag in tags | cancelled or any(h.first <= f.first and f.last <= h.last for h in stock):
                 continue
             tag_hits.append(Hit("tag", f.tag, f.first, f.last))
         tags = {h.key for h in tag_hits}
@@ -225,7 +231,10 @@ def preceded_by(
     return ""
 
 
-def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list[str]) -> list[Hit]:
+def _resolve(
+    tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list[str], negated: list[Hit]
+) -> list[Hit]:
+    """Drop negated hits (appended to ``negated``) and hits another tag suppresses or overrides."""
     kept: list[Hit] = []
     for h in hits:
         rule = lex.rule(_tag(h.key))
@@ -240,6 +249,7 @@ def _resolve(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon, notes: list
         if not cue:
             kept.append(h)
         elif rule.tag in ESCALATING_TAGS and rule.negatable:
+            negated.append(h)
             words = " ".join(t.norm for t in tokens[h.first : h.last + 1])
             notes.append(f'"{words}" follows "{cue}", so it is not counted as {rule.tag}.')
     kept = _merge_per_tag(kept)
@@ -299,20 +309,23 @@ def _reflections(
     tag_hits: list[Hit],
     lex: Lexicon,
     notes: list[str],
-) -> list[Hit]:
+) -> tuple[list[Hit], list[Hit]]:
+    """Reflection hits, and the sentences judged near misses (an echo, a stem without content)."""
     stems = [(h.first, h.last) for h in hits if h.kind == "stem"]
     # A sentence that asks, offers or escalates is doing something other than reflecting.
     not_reflection = lex.reflection.blocked_by
     blocked = [(h.first, h.last) for h in tag_hits if h.key in not_reflection or h.key in ESCALATING_TAGS]
     out: list[Hit] = []
+    judged: list[Hit] = []
     for f in find_reflections(tokens, ctx_tokens, stems, blocked, lex):
         if f.note:
             notes.append(f.note)
+            judged.append(Hit("note", "reflection", f.first, f.last))
             continue
         hit = Hit("tag", "reflection", f.first, f.last)
         if not any(h.key == "reflection" and h.overlaps(hit) for h in tag_hits):
             out.append(hit)
-    return out
+    return out, judged
 
 
 def _bare_questions(tokens: Sequence[Token], tag_hits: list[Hit], lex: Lexicon) -> list[Hit]:
