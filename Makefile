@@ -11,7 +11,7 @@ SYSTEM_PACKAGES      := espeak-ng libportaudio2 python3-venv
 # server with a virtual microphone and speaker; chromium loads report.html in the browser tests.
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) sox pulseaudio pulseaudio-utils libasound2-plugins chromium
 
-.PHONY: demo test setup setup-dev lint typecheck check bench-tone bench-wording bench-grade bench-live fixtures clean
+.PHONY: demo test setup setup-dev lint typecheck check bench-tone bench-wording bench-grade bench-live bench-soak fixtures clean
 
 demo: setup
 	$(BIN)/voicecoach demo
@@ -59,6 +59,9 @@ bench-grade: setup-dev
 
 bench-live: setup-dev
 	$(BIN)/python benchmarks/live_bench.py
+
+bench-soak: setup-dev
+	$(BIN)/python benchmarks/soak_bench.py
 
 fixtures: setup-dev
 	$(BIN)/python scripts/make_fixtures.py
