@@ -11,8 +11,9 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from voicecoach.errors import SessionStorageError
 
@@ -32,10 +33,19 @@ def make_private_dir(path: Path) -> Path:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically and durably, mode 0600."""
+    _replace_atomically(path, lambda tmp: tmp.write(data))
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """Write ``chunks`` of text as UTF-8, atomically, without holding them all in memory."""
+    _replace_atomically(path, lambda tmp: tmp.writelines(chunk.encode("utf-8") for chunk in chunks))
+
+
+def _replace_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
+            write(tmp)
             tmp.flush()
             os.fsync(tmp.fileno())
         os.chmod(tmp_name, PRIVATE_FILE_MODE)

@@ -20,10 +20,10 @@ are on disk, so a process killed at any point leaves a folder ``review`` can rep
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import re
 import wave
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -35,13 +35,14 @@ from voicecoach.feedback.build import build_feedback
 from voicecoach.feedback.notes import Note, notes_from_json
 from voicecoach.feedback.rescore import rescore
 from voicecoach.feedback.rubric import Rubric, default_rubric
-from voicecoach.report.html import render_html
+from voicecoach.report.html import html_chunks
 from voicecoach.report.markdown import render_markdown
 from voicecoach.storage import (
     FolderLock,
     make_private_dir,
     remove_temp_files,
     write_atomic,
+    write_chunks_atomic,
     write_json_atomic,
     write_text_atomic,
 )
@@ -177,12 +178,8 @@ def write_reports(folder: Path, rubric: Rubric | None = None) -> tuple[Path, Pat
     session = load_session(folder)
     if rubric is not None:
         session = rescore(session, rubric)
-    audio: dict[str, bytes] = {}
-    for name in _audio_files(session):
-        path = folder / name
-        if path.is_file():
-            audio[name] = path.read_bytes()
-    durations = {name: wav_seconds(data) for name, data in audio.items()}
+    audio = _AudioFiles(folder, [name for name in _audio_files(session) if (folder / name).is_file()])
+    durations = {name: wav_file_seconds(folder / name) for name in audio}
     session["feedback"] = build_feedback(
         session,
         rubric or default_rubric(),
@@ -193,7 +190,7 @@ def write_reports(folder: Path, rubric: Rubric | None = None) -> tuple[Path, Pat
     write_json_atomic(folder / SESSION_FILE, session)
     md_path, html_path = folder / "report.md", folder / "report.html"
     write_text_atomic(md_path, render_markdown(session))
-    write_text_atomic(html_path, render_html(session, audio))
+    write_chunks_atomic(html_path, html_chunks(session, audio))
     return md_path, html_path
 
 
@@ -217,13 +214,32 @@ def add_note(folder: Path, note: Note) -> tuple[Note, ...]:
     return notes
 
 
-def wav_seconds(data: bytes) -> float:
-    """Length of a WAV file's audio in seconds (0 when the header is unreadable)."""
+class _AudioFiles(Mapping[str, bytes]):
+    """A session's recordings by name, each read from disk only when asked for."""
+
+    def __init__(self, folder: Path, names: list[str]) -> None:
+        self.folder = folder
+        self.names = names
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self.names:
+            raise KeyError(name)
+        return (self.folder / name).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def wav_file_seconds(path: Path) -> float:
+    """Length of a WAV file's audio in seconds, from its header (0 when unreadable)."""
     try:
-        with wave.open(io.BytesIO(data)) as w:
+        with wave.open(str(path)) as w:
             rate = w.getframerate()
             return w.getnframes() / rate if rate else 0.0
-    except (wave.Error, EOFError):
+    except (wave.Error, EOFError, OSError):
         return 0.0
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from voicecoach.feedback.rubric import DELIVERY_FLAGS
 from voicecoach.grading.discover import Job
-from voicecoach.store import wav_seconds
+from voicecoach.store import wav_file_seconds
 from voicecoach.types import ESCALATING_TAGS
 
 #: Columns of ``cohort.csv``, in order.
@@ -53,7 +53,7 @@ def cohort_row(job: Job, session: Mapping[str, Any], folder: Path, run_id: str) 
     )
     tense = sum(1 for t in turns for code in (t.get("tone") or {}).get("flags") or [] if code in _TENSE)
     seconds = sum(
-        wav_seconds((folder / t["audio_file"]).read_bytes())
+        wav_file_seconds(folder / t["audio_file"])
         for t in turns
         if isinstance(t.get("audio_file"), str) and (folder / t["audio_file"]).is_file()
     )

@@ -9,7 +9,7 @@ script and no fetch at all, so even a missed escape could not run or phone home.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -72,8 +72,37 @@ def _techniques(turn: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return list(wording.get("techniques") or []) if isinstance(wording, Mapping) else []
 
 
+class _DataUris(Mapping[str, str]):
+    """``audio`` as data URIs, each encoded only when the template writes its player."""
+
+    def __init__(self, audio: Mapping[str, bytes]) -> None:
+        self._audio = audio
+
+    def __getitem__(self, name: str) -> str:
+        return _data_uri(self._audio[name])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._audio  # without encoding it
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._audio)
+
+    def __len__(self) -> int:
+        return len(self._audio)
+
+
 def render_html(session: Mapping[str, Any], audio: Mapping[str, bytes]) -> str:
     """The HTML report for one session; ``audio`` maps file names in session.json to WAV bytes."""
+    return "".join(html_chunks(session, audio))
+
+
+def html_chunks(session: Mapping[str, Any], audio: Mapping[str, bytes]) -> Iterator[str]:
+    """The HTML report in pieces, for writing straight to a file.
+
+    A long session embeds hundreds of recordings: streamed, with ``audio`` reading each file
+    only when asked, one recording at a time is in memory instead of all of them, their base64
+    form and the whole page (a 200-turn session peaked at twice the live loop's memory).
+    """
     feedback: Mapping[str, Any] = session.get("feedback") or {}
     turns: list[Mapping[str, Any]] = [t for t in session.get("turns", []) if isinstance(t, Mapping)]
     starts = list(feedback.get("turn_starts") or [t.get("start_s") for t in turns])
@@ -95,12 +124,12 @@ def render_html(session: Mapping[str, Any], audio: Mapping[str, bytes]) -> str:
     )
     notes = list(feedback.get("notes") or [])
     template = _ENV.get_template("report.html.j2")
-    return template.render(
+    return template.generate(
         s=session,
         fb=feedback,
         outcome_text=OUTCOME_WORDS.get(str(session.get("outcome")), str(session.get("outcome"))),
         barge_in_note=BARGE_IN_NOTE,
-        audio={name: _data_uri(data) for name, data in audio.items()},
+        audio=_DataUris(audio),
         agitation=agitation_chart(
             values, ["start", *labels], feedback.get("stage_bands") or DEFAULT_STAGE_BANDS
         ),
