@@ -173,8 +173,6 @@ class LiveRig:
         self.store.save_turn(turn, reply, persona_clip, build_report(self.ctx, "", [turn], "unresolved"))
         self.live.play(persona_clip)
         first_out = self.live.output_started[-1] or time.monotonic()
-        if self.live.player is not None:
-            self.live.player.stop()  # the next reply follows at once: only the start is measured
         self.state = after if turn.update.outcome is None else initial_state(self.persona)
         t = reply.times
         ended, heard = t["end_detected"], t["transcribed"]
@@ -200,6 +198,10 @@ class LiveRig:
         """
         from voicecoach.types import AudioClip
 
+        if self.live.player is not None:
+            # Like a trainee, wait for the client to finish before the next reply. Within a
+            # reply, the client answering a pause is talked over (barge-in), as people do.
+            self.live.player.wait(60)
         fed_at = time.monotonic()
         self.feeder.say(AudioClip(clip.astype(np.float32), 16_000))
         speech_ends_at = fed_at + last_voiced_s(clip)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from voicecoach.asr_window import fits_short_window, looks_looped, transcribe_fitted
+from voicecoach.asr_window import FULL_WINDOW_S, fits_short_window, looks_looped, transcribe_fitted
 from voicecoach.config import MODEL_ENV, AsrOptions
 from voicecoach.errors import ModelError
 from voicecoach.types import ANALYSIS_RATE, AudioClip, Transcript, Word
@@ -95,10 +95,13 @@ class WhisperTranscriber:
         model = self._load()
         if self.options.window == "fit" and fits_short_window(clip.samples, clip.sample_rate):
             text = transcribe_fitted(model, clip.samples, clip.sample_rate, self.options.beam_size)
-            if not looks_looped(text):
-                log.debug("transcript: %s", text)
-                return Transcript(text=text, model=self._label(), beam_size=self.options.beam_size)
-            log.debug("fitted window looped (%s); transcribing with the full window", text)
+            if looks_looped(text):
+                log.debug("fitted window looped (%s); transcribing with the full window", text)
+                text = transcribe_fitted(
+                    model, clip.samples, clip.sample_rate, self.options.beam_size, pad_s=FULL_WINDOW_S
+                )
+            log.debug("transcript: %s", text)
+            return Transcript(text=text, model=self._label(), beam_size=self.options.beam_size)
         segments, _info = model.transcribe(
             clip.samples,
             language=self.options.language,

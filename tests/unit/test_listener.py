@@ -128,3 +128,33 @@ def test_speech_soon_after_a_reply_continues_it_and_later_speech_does_not() -> N
     assert asr.calls[-2] == pytest.approx(second.clip.duration_s, abs=0.05)
     assert third.clip.duration_s < 2.0  # 2.5 s after the continuation ended: a reply of its own
     assert {first.label, second.label} == {"microphone reply 1"} and third.label == "microphone reply 2"
+
+
+class PlayingUntil:
+    """A persona line that starts right after the first reply (2.0 s) and plays until ``seconds``
+    into the stream, or until stopped."""
+
+    def __init__(self, mic: ScriptedMic, seconds: float) -> None:
+        self.mic, self.until = mic, seconds
+
+    @property
+    def playing(self) -> bool:
+        return 2.05 <= self.mic.position / RATE < self.until
+
+    def stop(self) -> None:
+        self.until = 0.0
+
+
+@pytest.mark.parametrize(("line_ends_s", "continues"), [(3.0, True), (2.2, False)])
+def test_with_a_speaker_only_speech_that_cuts_the_persona_off_continues_a_reply(
+    line_ends_s: float, continues: bool
+) -> None:
+    # The first reply ends at ~2.0 s; the trainee speaks again at 2.4 s. If the persona is still
+    # talking then, it answered too soon: the reply continues. If its (short) line was already
+    # over, the trainee is answering it: a new reply.
+    mic = ScriptedMic([(True, 1.5), (False, 0.9), (True, 1.5), (False, 3.0)])
+    player = PlayingUntil(mic, line_ends_s)
+    live = Listener(mic, ByLength(), LoudIsSpeech(), TurnOptions(), player=player, executor=Immediately())  # type: ignore[arg-type]
+    live.listen()
+    second = live.listen()
+    assert second.continues is continues and second.barge_in is False

@@ -6,8 +6,9 @@ is transcribed speculatively on a worker thread with a window fitted to its leng
 (``voicecoach.asr_window``); if the words read as a finished thought the turn ends after a short
 silence, and the transcript is already there. If the trainee goes on speaking, the guess is
 dropped. While the persona is speaking, clear sustained speech stops it (barge-in). Speech that
-starts within ``continue_within_s`` of the last reply's end continues it: the reply returned is
-the two heard as one, marked ``continues``.
+interrupts the persona within ``continue_within_s`` of the last reply's end continues that reply
+(the persona answered too soon): the reply returned is the two heard as one, marked
+``continues``. Without a player (no playback) timing alone decides.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ class Listener:
             if state.phase == "quiet" and event is None and len(frames) > IDLE_FRAMES:
                 frames = frames[-IDLE_FRAMES:]
             if isinstance(event, PauseStarted):
-                clip = self._reply_clip(frames, event.turn_start, event.silence_start)
+                clip = self._reply_clip(frames, event.turn_start, event.silence_start, barge_in)
                 guesses = {event.silence_start: self._worker.submit(self._guess, clip)}
             state, event = self._apply_guess(state, event, guesses, frame)
             if state.phase == "speaking":
@@ -188,8 +189,8 @@ class Listener:
         end_detected = time.monotonic()
         last_voice = _arrival_of(frames, ended.end)
         guess = guesses.get(ended.end)
-        continues = self._continues(ended.start)
-        clip = self._reply_clip(frames, ended.start, ended.end)
+        continues = self._continues(ended.start, barge_in)
+        clip = self._reply_clip(frames, ended.start, ended.end, barge_in)
         result = guess.result() if guess is not None and not guess.cancelled() else self._guess(clip)
         if not result.transcript.text.strip():
             log.debug("a turn with no words (noise?) was dropped")
@@ -207,15 +208,20 @@ class Listener:
             continues=continues,
         )
 
-    def _continues(self, start: int) -> bool:
-        """Whether a turn starting at sample ``start`` goes on with the last reply returned."""
-        last = self._returned
-        return last is not None and start - last.end <= self.options.continue_within_s * ANALYSIS_RATE
+    def _continues(self, start: int, interrupted: bool) -> bool:
+        """Whether a turn starting at sample ``start`` goes on with the last reply returned.
 
-    def _reply_clip(self, frames: list[_Heard], start: int, end: int) -> AudioClip:
+        Only speech that cut the persona off counts (or, with no playback, any speech that soon):
+        an answer to a short persona line can also come within a second.
+        """
+        last = self._returned
+        soon = last is not None and start - last.end <= self.options.continue_within_s * ANALYSIS_RATE
+        return soon and (interrupted or self.player is None)
+
+    def _reply_clip(self, frames: list[_Heard], start: int, end: int, interrupted: bool) -> AudioClip:
         """The turn's audio; for a continuation, the last reply's audio with it."""
         clip = self._clip(frames, start, end)
-        if self._returned is None or not self._continues(start):
+        if self._returned is None or not self._continues(start, interrupted):
             return clip
         joined = np.concatenate([self._returned.clip.samples, clip.samples])
         return AudioClip(joined, ANALYSIS_RATE)
