@@ -100,7 +100,7 @@ def espeak(text: str, voice: str, wpm: int, pitch: int, path: Path) -> None:
     """Synthesize ``text`` and resample it to 16 kHz mono with sox."""
     raw = path.with_suffix(".raw.wav")
     run(["espeak-ng", "-v", voice, "-s", str(wpm), "-p", str(pitch), "-w", str(raw), text])
-    run(["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(path)])
+    run(["sox", "-R", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(path)])
     raw.unlink()
 
 
@@ -136,7 +136,7 @@ def trim(x: np.ndarray) -> np.ndarray:
 
 def sox(src: Path, dst: Path, *effect: str) -> None:
     """Apply one sox effect chain."""
-    run(["sox", str(src), str(dst), *effect])
+    run(["sox", "-R", str(src), str(dst), *effect])
 
 
 def make_rate(out: Path, rng: np.random.Generator, rows: list[dict[str, object]]) -> list[Path]:
@@ -187,7 +187,7 @@ def make_gain_pitch(out: Path, bases: list[Path], rows: list[dict[str, object]])
 def make_pauses(out: Path, rng: np.random.Generator, rows: list[dict[str, object]]) -> None:
     """Phrases joined by known silences, clean and in pink noise at 30 and 20 dB SNR."""
     noise_path = out / "pinknoise.wav"
-    run(["sox", "-n", "-r", str(RATE), "-b", "16", str(noise_path), "synth", "60", "pinknoise"])
+    run(["sox", "-R", "-n", "-r", str(RATE), "-b", "16", str(noise_path), "synth", "60", "pinknoise"])
     noise = read(noise_path)
     noise_path.unlink()
     for i in range(30):

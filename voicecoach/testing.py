@@ -123,7 +123,9 @@ def speak_with_espeak(text: str, target: Path, delivery: Delivery = CALM) -> lis
     commands = [
         ["espeak-ng", "-v", delivery.voice, "-s", str(delivery.speed), "-p", str(delivery.pitch),
          "-w", str(raw), text],
-        ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(target), "gain",
+        # -R: sox dithers with a fresh random seed by default, which made the same line a
+        # different recording on every run, and tiny.en's transcript of it flip between runs.
+        ["sox", "-R", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(target), "gain",
          f"{delivery.gain_db:g}", *pad],
     ]  # fmt: skip
     try:

@@ -25,6 +25,7 @@ TEXT = (
     "I hear how frustrating the waiting has been for you and I want to help sort it out "
     "so let me find out what is going on with your appointment and then we can decide together"
 )
+PAD = ("pad", "0.3", "0.3")  # silence before and after, as a recorded reply has
 
 
 def run(*cmd: str) -> None:
@@ -38,13 +39,13 @@ def base(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     raw, wav = folder / "raw.wav", folder / "base.wav"
     run("espeak-ng", "-v", voice, "-p", pitch, "-s", "160", "-w", str(raw), TEXT)
     # -14 dBFS peak, so +12 dB of gain cannot clip.
-    run("sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(wav), "norm", "-14", "pad", "0.3", "0.3")
+    run("sox", "-R", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(wav), "norm", "-14", *PAD)
     return wav
 
 
 def variant(base: Path, name: str, *effect: str) -> Path:
     out = base.with_name(f"{base.stem}_{name}.wav")
-    run("sox", str(base), str(out), *effect)
+    run("sox", "-R", str(base), str(out), *effect)
     return out
 
 
