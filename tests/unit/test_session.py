@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -114,3 +116,22 @@ def test_a_continued_reply_replaces_the_last_turn_as_if_the_persona_had_waited()
     assert [t.persona_reply for t in heard.turns] == [t.persona_reply for t in waited.turns]
     assert [t.update.after.agitation for t in heard.turns] == [t.update.after.agitation for t in waited.turns]
     assert [t.index for t in store.turns] == [t.index for t in heard.turns]  # turn 1 stored once
+
+
+def test_a_continued_reply_is_stored_once_in_the_session_folder(tmp_path: Path) -> None:
+    from voicecoach.store import SessionStore, load_session
+
+    replies = [
+        Reply("mic 1", text="That sounds like an awful night."),
+        Reply("mic 1", text=SKILLED[0], continues=True),
+    ]
+    store = SessionStore(tmp_path / "s")
+    run_session(context([], seed=5)[0], [*replies, *typed(SKILLED[1:2])], store)
+    stored = load_session(tmp_path / "s")["turns"]
+    assert [t["index"] for t in stored] == [1, 2]
+    assert stored[0]["transcript"] == SKILLED[0]
+    waited_store = SessionStore(tmp_path / "w")
+    run_session(context([], seed=5)[0], [Reply("mic 1", text=SKILLED[0]), *typed(SKILLED[1:2])], waited_store)
+    waited = load_session(tmp_path / "w")["turns"]
+    # Times in the recording as if the client had waited: the replaced turn's clock was rewound.
+    assert [t["start_s"] for t in stored] == [t["start_s"] for t in waited]
