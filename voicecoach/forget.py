@@ -32,12 +32,11 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from voicecoach.errors import SessionStorageError, UsageError
+from voicecoach.grading.journal import JOURNAL_FILE
+from voicecoach.grading.worker import ROW_FILE as GRADE_ROW
+from voicecoach.grading.worker import SESSIONS_DIR as GRADED_DIR
 from voicecoach.storage import LOCK_NAME, FolderLock
-
-SESSION_FILE = "session.json"
-JOURNAL_FILE = "journal.json"
-GRADED_DIR = "sessions"
-GRADE_ROW = "grade.json"
+from voicecoach.store import SESSION_FILE
 
 RemovalKind = Literal["baseline", "session", "graded", "recordings", "debris"]
 _LABELS: dict[RemovalKind, str] = {
