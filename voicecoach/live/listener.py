@@ -151,7 +151,8 @@ class Listener:
             if state.phase == "quiet" and event is None and len(frames) > IDLE_FRAMES:
                 frames = frames[-IDLE_FRAMES:]
             if isinstance(event, PauseStarted):
-                clip = self._reply_clip(frames, event.turn_start, event.silence_start, barge_in)
+                continues = self._continues(event.turn_start, barge_in)
+                clip = self._reply_clip(frames, event.turn_start, event.silence_start, continues)
                 guesses = {event.silence_start: self._worker.submit(self._guess, clip)}
             state, event = self._apply_guess(state, event, guesses, frame)
             if state.phase == "speaking":
@@ -190,7 +191,7 @@ class Listener:
         last_voice = _arrival_of(frames, ended.end)
         guess = guesses.get(ended.end)
         continues = self._continues(ended.start, barge_in)
-        clip = self._reply_clip(frames, ended.start, ended.end, barge_in)
+        clip = self._reply_clip(frames, ended.start, ended.end, continues)
         result = guess.result() if guess is not None and not guess.cancelled() else self._guess(clip)
         if not result.transcript.text.strip():
             log.debug("a turn with no words (noise?) was dropped")
@@ -218,10 +219,10 @@ class Listener:
         soon = last is not None and start - last.end <= self.options.continue_within_s * ANALYSIS_RATE
         return soon and (interrupted or self.player is None)
 
-    def _reply_clip(self, frames: list[_Heard], start: int, end: int, interrupted: bool) -> AudioClip:
+    def _reply_clip(self, frames: list[_Heard], start: int, end: int, continues: bool) -> AudioClip:
         """The turn's audio; for a continuation, the last reply's audio with it."""
         clip = self._clip(frames, start, end)
-        if self._returned is None or not self._continues(start, interrupted):
+        if self._returned is None or not continues:
             return clip
         joined = np.concatenate([self._returned.clip.samples, clip.samples])
         return AudioClip(joined, ANALYSIS_RATE)
