@@ -2,12 +2,14 @@
 
     .venv/bin/python benchmarks/wording_bench.py            # the table for docs/benchmarks/wording.md
     .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
-    .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but heldout5's
+    .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but heldout6's
 
-Splits: ``heldout5`` (wording_heldout5.jsonl: written and committed before the fourth round
-of tuning, never read item by item since: the primary held-back measure), ``heldout4`` and
-``heldout3`` (written before the third and second rounds; their totals were seen while tuning,
-so from the fourth round on they are development data), ``heldout2``
+Splits: ``heldout6`` (wording_heldout6.jsonl: written and committed before the fifth round of
+tuning by an annotator who never read the lexicon, the model or the other sets, never read
+item by item since: the primary held-back measure), ``heldout5`` (the fourth round's primary
+measure; its totals were seen twice, so from the fifth round on it is development data),
+``heldout4`` and ``heldout3`` (written before the third and second rounds; their totals were
+seen while tuning, so from the fourth round on they are development data), ``heldout2``
 (wording_heldout2.jsonl: committed before the first round of tuning and never read item by
 item, but its totals were seen after every round of both), ``heldout`` (wording_heldout.jsonl: committed
 before any pattern existed, but the first lexicon draft was written with its items in mind, so
@@ -16,7 +18,7 @@ Each split is scored as written ("clean") and with punctuation and case stripped
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
 dev (or, with ``--split``, of an older held-back set now used for development); it refuses
-``heldout5``, which is never shown item by item.
+``heldout6``, which is never shown item by item.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
 SPLITS = {
+    "heldout6": DATA / "wording_heldout6.jsonl",
     "heldout5": DATA / "wording_heldout5.jsonl",
     "heldout4": DATA / "wording_heldout4.jsonl",
     "heldout3": DATA / "wording_heldout3.jsonl",
@@ -46,7 +49,7 @@ SPLITS = {
 }
 #: The clean held-back measure: never printed item by item, and left out of tuning runs
 #: with ``--tuning`` so that not even its totals are seen while choosing changes.
-PRIMARY = "heldout5"
+PRIMARY = "heldout6"
 EFFECTS = ("deescalating", "escalating", "neutral")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 
