@@ -153,11 +153,14 @@ def _delivery_findings(
     codes = list(tone.get("flags") or [])
     messages = list(tone.get("flag_messages") or []) + [""] * len(codes)
     found = []
+    # A delivery finding is about the whole reply: quote it, so the moment names the words said.
+    when = _cap(_when(index, time_s))
+    lead = f"{when} you said \u201c{_quote(transcript)}\u201d" if transcript.strip() else when
     for code, message in zip(codes, messages, strict=False):
         if code not in DELIVERY_FLAGS:
             continue  # recording-quality flags (noise, clipping) are not the trainee's delivery
         advice = rubric.advice("delivery", code)
-        text = f"{_cap(_when(index, time_s))}: {message} Next time, {advice}"
+        text = f"{lead}: {message} Next time, {advice}"
         rank = _WEIGHT_DELIVERY - int(tone.get("calm_score") or 0)
         found.append(
             Finding(
