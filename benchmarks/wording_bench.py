@@ -13,7 +13,9 @@ seen while tuning, so from the fourth round on they are development data), ``hel
 (wording_heldout2.jsonl: committed before the first round of tuning and never read item by
 item, but its totals were seen after every round of both), ``heldout`` (wording_heldout.jsonl: committed
 before any pattern existed, but the first lexicon draft was written with its items in mind, so
-it is reported for transparency, not as the target) and ``dev`` (wording_dev.jsonl, for tuning).
+it is reported for transparency, not as the target), ``dev`` (wording_dev.jsonl, for tuning) and
+``dev2`` (wording_dev2.jsonl, fifth round: a second development set by a new annotator, for
+tuning and training; skipped while the file does not exist).
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
@@ -46,6 +48,7 @@ SPLITS = {
     "heldout2": DATA / "wording_heldout2.jsonl",
     "heldout": DATA / "wording_heldout.jsonl",
     "dev": DATA / "wording_dev.jsonl",
+    "dev2": DATA / "wording_dev2.jsonl",
 }
 #: The clean held-back measure: never printed item by item, and left out of tuning runs
 #: with ``--tuning`` so that not even its totals are seen while choosing changes.
@@ -217,10 +220,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rules-only", action="store_true", help="the lexicon alone, without the learned model")
     ap.add_argument("--seconds", type=float, default=3.0, help="how long to time throughput")
     args = ap.parse_args(argv)
-    data = {name: load(path) for name, path in SPLITS.items() if not (args.tuning and name == PRIMARY)}
     if args.errors:
-        show_errors(data[args.split], args.stripped)
+        show_errors(load(SPLITS[args.split]), args.stripped)  # never loads the primary
         return 0
+    data = {
+        name: load(path)
+        for name, path in SPLITS.items()
+        if path.exists() and not (args.tuning and name == PRIMARY)
+    }
     results = {
         name: {
             "clean": score(items, predict(items, False, not args.rules_only)),
