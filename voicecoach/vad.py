@@ -3,7 +3,8 @@
 ``SileroDetector`` runs the Silero VAD model that faster-whisper ships (ONNX, ~0.07 ms a frame
 here), streaming: it carries the model's recurrent state and 64 samples of context from frame
 to frame, which gives the same probabilities as faster-whisper's batch call (checked in
-tests/unit/test_vad.py). ``EnergyDetector`` needs nothing but numpy and is the fallback.
+tests/model/test_vad.py). ``EnergyDetector`` needs nothing but numpy and is the fallback.
+``RescuedSilero``, the live default, combines them.
 """
 
 from __future__ import annotations
@@ -79,27 +80,44 @@ class EnergyDetector:
 
 
 class RescuedSilero:
-    """Silero, with the energy detector's help where Silero hesitates.
+    """Silero, with the energy detector's help where Silero hesitates, kept fresh in quiet.
 
     Silero VAD barely fires on high, thin voices: on ../shared/realspeech's two falsetto
     recordings it marked 5% and 1% of frames as speech against ~70% for ordinary speech, so a
     trainee speaking that way would never be heard. A frame Silero gives at least
     ``UNSURE`` that is also clearly above the noise floor (energy probability ≥ ``LOUD``) counts
     as speech; noise alone (Silero below ``UNSURE``) never does.
+
+    A live microphone listens for minutes, and Silero's recurrent state wears over a long quiet
+    stretch: with 0.1-5 s of silence before them, the whispered, falsetto and creaky
+    realspeech recordings got 11-97 frames at 0.15 or more; after 20-30 s of silence, 0-40, and
+    the whispers none, so they never became turns through the audio server. So after
+    ``REFRESH_AFTER_QUIET_FRAMES`` in which neither detector hears anything, Silero's state
+    starts afresh. Requiring the energy detector's silence too keeps a refresh out of a faint
+    reply (a whisper's first frames are below 0.1 for Silero but not quiet).
     """
 
     frame_samples = FRAME_SAMPLES
     UNSURE = 0.15
     LOUD = 0.9
+    #: ~2 s: the state is then never older than the 0.1-5 s that hears weak voices well.
+    REFRESH_AFTER_QUIET_FRAMES = 64
+    QUIET = 0.1
 
     def __init__(self) -> None:
         self.silero = SileroDetector()
         self.energy = EnergyDetector(frame_samples=FRAME_SAMPLES)
+        self._quiet_frames = 0
 
     def speech_probability_of(self, frame: npt.NDArray[np.float32]) -> float:
         """Silero's probability, raised to the speech threshold (0.5) for a rescued frame."""
         silero = self.silero.speech_probability_of(frame)
         energy = self.energy.speech_probability_of(frame)
+        quiet = silero < self.QUIET and energy < self.QUIET
+        self._quiet_frames = self._quiet_frames + 1 if quiet else 0
+        if self._quiet_frames >= self.REFRESH_AFTER_QUIET_FRAMES:
+            self.silero.reset()
+            self._quiet_frames = 0
         if silero < 0.5 and silero >= self.UNSURE and energy >= self.LOUD:
             return 0.5
         return silero
