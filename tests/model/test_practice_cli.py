@@ -182,6 +182,20 @@ def test_analyze_files_prints_one_json_line_per_file_in_order(voicecoach) -> Non
     assert lines[0]["tone"]["level_dbfs"] > lines[1]["tone"]["level_dbfs"] + 4
 
 
+def test_a_baseline_calibrated_without_a_name_is_used_without_one(voicecoach) -> None:
+    reply = str(FIXTURES / "demo" / "replies" / "01.wav")
+    before = voicecoach("analyze", reply)
+    assert before.code == 0, before.stderr
+    assert before.json_lines()[0]["tone"]["baseline"] == "population"
+    calibrated = voicecoach("calibrate", "--file", str(FIXTURES / "demo" / "baseline.wav"))
+    assert calibrated.code == 0, calibrated.stderr
+    after = voicecoach("analyze", reply)
+    assert after.code == 0, after.stderr
+    tone = after.json_lines()[0]["tone"]
+    assert tone["baseline"] == "trainee"
+    assert tone["level_db_vs_baseline"] is not None
+
+
 def test_analyze_text_and_jsonl(voicecoach, tmp_path: Path) -> None:
     run = voicecoach("analyze", "--text", "Calm down or I'm calling security.")
     assert run.code == 0, run.stderr

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from voicecoach.cli.common import add_model_options, asr_options, baseline_path
+from voicecoach.cli.common import DEFAULT_TRAINEE, add_model_options, asr_options, baseline_path
 from voicecoach.config import TurnOptions
 
 
@@ -16,7 +16,12 @@ def add_parsers(sub: Any) -> None:
     """Register ``calibrate``."""
     p = sub.add_parser("calibrate", help="record a calm reading passage as your baseline")
     p.add_argument("--file", metavar="FILE", help="use a recording instead of the microphone")
-    p.add_argument("--trainee", default="default", metavar="NAME", help="whose baseline (default: default)")
+    p.add_argument(
+        "--trainee",
+        default=DEFAULT_TRAINEE,
+        metavar="NAME",
+        help=f"whose baseline (default: {DEFAULT_TRAINEE!r}, used when the other commands get no --trainee)",
+    )
     p.add_argument("--out", metavar="FILE", help="where to store it (default: the trainee's profile)")
     p.add_argument("--input-device", metavar="DEV", help="microphone (name or index)")
     add_model_options(p)

@@ -27,10 +27,19 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beam-size", type=int, default=1, help="decoding beam (1: fast, live; 5: review)")
 
 
+#: Whose baseline ``voicecoach calibrate`` stores, and the others use, when no --trainee is given.
+DEFAULT_TRAINEE = "default"
+
+
 def add_baseline_options(p: argparse.ArgumentParser) -> None:
     """``--baseline FILE`` and ``--trainee NAME``."""
     p.add_argument("--baseline", metavar="FILE", help="calm baseline JSON (from `voicecoach calibrate`)")
-    p.add_argument("--trainee", metavar="NAME", help="use the stored calm baseline of this trainee")
+    p.add_argument(
+        "--trainee",
+        metavar="NAME",
+        help=f"use the stored calm baseline of this trainee (default: the one `voicecoach calibrate` "
+        f"stored without --trainee, as {DEFAULT_TRAINEE!r}, if there is one)",
+    )
 
 
 def asr_options(args: argparse.Namespace) -> AsrOptions:
@@ -55,7 +64,8 @@ def baseline_path(trainee: str) -> Path:
 
 
 def load_baseline_option(args: argparse.Namespace) -> Baseline | None:
-    """The baseline ``--baseline`` or ``--trainee`` names, or None."""
+    """The baseline ``--baseline`` or ``--trainee`` names; without either, the default trainee's
+    stored baseline if ``voicecoach calibrate`` made one; otherwise None."""
     from voicecoach.analysis.baseline import load_baseline
 
     if args.baseline and args.trainee:
@@ -64,7 +74,8 @@ def load_baseline_option(args: argparse.Namespace) -> Baseline | None:
         return load_baseline(args.baseline)
     if args.trainee:
         return load_baseline(baseline_path(args.trainee))
-    return None
+    default = baseline_path(DEFAULT_TRAINEE)
+    return load_baseline(default) if default.is_file() else None
 
 
 #: What a terminal would obey rather than print: C0/C1 controls (ESC starts colour, cursor and
