@@ -60,8 +60,10 @@ def prepare(samples: npt.ArrayLike, sample_rate: int) -> Prepared:
     """
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim == 2:
-        # Channels are the short axis whichever way round the array comes.
-        x = x.mean(axis=1) if x.shape[0] >= x.shape[1] else x.mean(axis=0)
+        # Channels are the short axis whichever way round the array comes. +inf and -inf in one
+        # sample average to NaN, which the finite check below counts as invalid; no warning.
+        with np.errstate(invalid="ignore"):
+            x = x.mean(axis=1) if x.shape[0] >= x.shape[1] else x.mean(axis=0)
     x = x.reshape(-1) if x.ndim != 1 else x
     rate_ok = isinstance(sample_rate, (int, np.integer)) and _MIN_RATE <= int(sample_rate) <= _MAX_RATE
     if x.size == 0 or not rate_ok:
