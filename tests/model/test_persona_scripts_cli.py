@@ -32,6 +32,8 @@ EXPECTED = {"skilled": "resolved", "unskilled": "escalated", "mixed": "unresolve
 
 def test_every_persona_has_all_three_scripts() -> None:
     assert len(PERSONAS) >= 7
+    # Both ways: a persona file without scripts would otherwise never reach these CLI tests.
+    assert sorted(p.stem for p in (ROOT / "personas").glob("*.yaml")) == PERSONAS
     for persona in PERSONAS:
         assert (ROOT / "personas" / f"{persona}.yaml").is_file()
         for kind in EXPECTED:
