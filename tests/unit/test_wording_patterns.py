@@ -216,3 +216,31 @@ def test_negation_stops_at_a_new_subject_in_unpunctuated_speech(text: str, kept:
 )
 def test_negation_still_reaches_through_a_reported_clause(text: str) -> None:
     assert not _tags(text) & {"command", "blame"}
+
+
+# MITI 4.2.1 (fifth round): a question for one short fact is closed, one that leaves wide room
+# to answer is open, with or without the punctuation a recogniser drops.
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("What time is your hearing?", "closed_question"),
+        ("how long have you been in the program", "closed_question"),
+        ("When did you last see her?", "closed_question"),
+        ("Which hospital is she at?", "closed_question"),
+        ("okay and how many nights has it been like that", "closed_question"),
+        ("Who's got the sign-in sheet?", "closed_question"),
+        ("What happened?", "open_question"),
+        ("How are you feeling about it?", "open_question"),
+        ("Where would you like to start?", "open_question"),
+        ("Who else do you lean on?", "open_question"),
+        ("what would help most right now", "open_question"),
+    ],
+)
+def test_question_type_follows_miti(text: str, kind: str) -> None:
+    other = {"open_question", "closed_question"} - {kind}
+    tags = set(analyze_wording(text, model=False).tags)
+    assert kind in tags and not tags & other
+
+
+def test_how_much_inside_a_statement_is_not_a_question() -> None:
+    assert "closed_question" not in _tags("I can tell how much she means to you.")

@@ -35,10 +35,12 @@ class TagRule:
 
     ``negatable``: a negation cue shortly before the phrase cancels it ("I'm *not* going to tell
     you to calm down"). ``not_after``: words that cancel it the same way ("*what* do you" is not
-    a closed question). ``suppresses``: tags dropped where their evidence overlaps this tag's
-    ("can you calm down?" is a command, not a question). ``suppresses_in_sentence``: tags dropped
-    anywhere in the same sentence ("*Could you* please just be quiet?" is a command, though the
-    question words and the command words do not overlap). ``overrides``: tags dropped anywhere in
+    a closed question). ``not_before``: words that cancel it when they come right after it
+    ("*how* long", "*what* time": a question for one fact is closed, MITI 4.2.1).
+    ``suppresses``: tags dropped where their evidence overlaps this tag's ("can you calm
+    down?" is a command, not a question). ``suppresses_in_sentence``: tags dropped anywhere in
+    the same sentence ("*Could you* please just be quiet?" is a command, though the question
+    words and the command words do not overlap). ``overrides``: tags dropped anywhere in
     the utterance when this tag is present.
     """
 
@@ -48,6 +50,7 @@ class TagRule:
     phrases: tuple[Phrase, ...]
     negatable: bool = True
     not_after: frozenset[str] = frozenset()
+    not_before: frozenset[str] = frozenset()
     suppresses: frozenset[Tag] = frozenset()
     suppresses_in_sentence: frozenset[Tag] = frozenset()
     overrides: frozenset[Tag] = frozenset()
@@ -319,7 +322,7 @@ class _Builder:
         self.known_keys(
             key + ".",
             {"weight", "source", "phrases", "negatable", "not_after", "suppresses", "overrides"}
-            | {"negation_window", "suppresses_in_sentence"},
+            | {"negation_window", "suppresses_in_sentence", "not_before"},
         )
         weight = float(self.get(f"{key}.weight", (int, float)))
         if tag in ESCALATING_TAGS and weight >= 0:
@@ -333,6 +336,7 @@ class _Builder:
             phrases=self.phrases(f"{key}.phrases"),
             negatable=self.get(f"{key}.negatable", bool, True),
             not_after=frozenset(self.words(f"{key}.not_after", [])),
+            not_before=frozenset(self.words(f"{key}.not_before", [])),
             suppresses=self.tags(f"{key}.suppresses"),
             suppresses_in_sentence=self.tags(f"{key}.suppresses_in_sentence"),
             overrides=self.tags(f"{key}.overrides"),

@@ -248,6 +248,8 @@ def _resolve(
             cue = preceded_by(
                 tokens, h.first, [w.split() for w in rule.not_after], NOT_AFTER_WINDOW, frozenset()
             )
+        if not cue and rule.not_before and h.last + 1 < len(tokens):
+            cue = tokens[h.last + 1].norm if tokens[h.last + 1].norm in rule.not_before else ""
         if not cue:
             kept.append(h)
         elif rule.tag in ESCALATING_TAGS and rule.negatable:
