@@ -103,6 +103,8 @@ def test_bad_fixture_files_give_one_clear_message(name: str, message: str) -> No
 def test_missing_and_non_audio_files(tmp_path: Path) -> None:
     with pytest.raises(AudioFileError, match="no such audio file"):
         read_audio(tmp_path / "nope.wav")
+    with pytest.raises(AudioFileError, match="is a folder, not an audio file"):
+        read_audio(tmp_path)
     text = tmp_path / "notes.wav"
     text.write_text("hello, this is a text file\n" * 20)
     with pytest.raises(AudioFileError, match="not a readable audio file"):

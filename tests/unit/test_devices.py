@@ -32,6 +32,8 @@ def test_no_microphone_points_to_replies(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(AudioDeviceError, match=r"no microphone found.*--replies PATH"):
         devices.resolve_device(None, "input")
     assert devices.has_output_device() is False
+    with pytest.raises(AudioDeviceError, match=r"no speaker found.*--no-playback"):
+        devices.resolve_device(None, "output")
 
 
 def test_named_device_that_does_not_exist(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,6 +46,8 @@ def read_audio(path: str | os.PathLike[str], rate: int = ANALYSIS_RATE) -> Audio
         AudioFileError: the file is missing, not audio, corrupt, empty, or too long.
     """
     name = str(path)
+    if Path(name).is_dir():
+        raise AudioFileError(f"{name}: is a folder, not an audio file")
     if not Path(name).is_file():
         raise AudioFileError(f"{name}: no such audio file")
     if Path(name).stat().st_size == 0:

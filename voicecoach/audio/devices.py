@@ -72,7 +72,11 @@ def resolve_device(device: str | int | None, kind: str) -> Any:
         if device is None:
             raise AudioDeviceError(
                 f"no {what} found: connect one (see `voicecoach devices`)"
-                + (", or practise from recordings with --replies PATH" if kind == "input" else "")
+                + (
+                    ", or practise from recordings with --replies PATH"
+                    if kind == "input"
+                    else ", or practise without sound with --no-playback (the client's lines are saved)"
+                )
             ) from e
         raise AudioDeviceError(f"{what} {device!r} not found: see `voicecoach devices`") from e
 
