@@ -173,14 +173,31 @@ _HANGING_PAIRS = frozenset({("i", "think"), ("i", "mean"), ("kind", "of"), ("sor
 #: A final "is"/"was" hangs ("the thing is…") unless a pronoun carries it ("…than he was").
 _COPULAS = frozenset({"is", "are", "was", "were"})
 _PRONOUNS = frozenset("i you he she it we they that this there who what which".split())
+#: Words that open a subordinate clause: a sentence that starts with one and has no comma is
+#: still waiting for its main clause ("If the shelter is full tonight." -> "…we can call the
+#: church"), however tiny.en punctuates it. Questions ("When did it close?") are left alone, and
+#: so is "because", which opens whole answers in speech ("Because the sheet says otherwise.").
+_SUBORDINATORS = frozenset(
+    """if when whenever before after since although though unless while once until
+    whatever whoever wherever""".split()
+)
+_SUBORDINATOR_PAIRS = frozenset({("now", "that"), ("even", "if"), ("even", "though"), ("as", "soon")})
+#: A subject after the clause's own opening words starts the main clause even without a comma
+#: ("If you keep calling I'll have the number blocked").
+_SUBJECTS = frozenset(
+    """i i'm i'll i've i'd you you'll you're you'd we we'll we're we'd he he'll she she'll they
+    they'll they're it it's it'll there's that's im youre theyre""".split()
+)
 _WORD = re.compile(r"[a-z0-9']+")
+_SENTENCE_END = re.compile(r"[.?!\u2026]+")
 
 
 def thought_hint(text: str) -> Hint:
     """Whether a transcript so far reads as a finished thought.
 
     Whisper punctuates what it hears: a final ``.``, ``?`` or ``!`` after a word that can end a
-    sentence reads as complete; a hanging word, a comma or an ellipsis as incomplete.
+    sentence reads as complete; a hanging word, a comma, an ellipsis, or a last sentence that is
+    only a subordinate clause ("When you got here and the window was closed.") as incomplete.
     """
     stripped = text.strip()
     words = _WORD.findall(stripped.lower())
@@ -192,6 +209,25 @@ def thought_hint(text: str) -> Hint:
         return "incomplete"  # "what I'm hearing is…", but "…than he was." is complete
     if stripped.endswith(("...", "\u2026", ",", "-", "\u2014", ";", ":")):
         return "incomplete"
+    if _only_a_subordinate_clause(stripped):
+        return "incomplete"
     if stripped.endswith((".", "?", "!")):
         return "complete"
     return "unknown"
+
+
+def _only_a_subordinate_clause(text: str) -> bool:
+    """Whether the last sentence of ``text`` opens a subordinate clause and never reaches its main
+    clause (no comma, no second subject): "Before we call anyone." but not "If you want, we can"
+    or "If you keep calling I'll block the number"."""
+    if text.endswith("?"):
+        return False
+    sentences = [part for part in _SENTENCE_END.split(text) if _WORD.search(part.lower())]
+    if not sentences:
+        return False
+    last = sentences[-1]
+    words = _WORD.findall(last.lower())
+    opening = 1 if words[0] in _SUBORDINATORS else 2 if tuple(words[:2]) in _SUBORDINATOR_PAIRS else 0
+    # The clause's own subject follows its opening; a subject after that starts the main clause.
+    main_clause = "," in last or any(word in _SUBJECTS for word in words[opening + 1 :])
+    return opening > 0 and not main_clause
