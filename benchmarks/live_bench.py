@@ -10,7 +10,8 @@ private PulseAudio server whose microphone is fed in real time:
    audio handed to the output, split into end-of-turn wait, final transcription (after the end
    was decided), analysis + persona, synthesis, storage + output start. The same turns give the
    live word error rate, against offline transcription of the same files (30 s window, beam 1).
-2. thinking: synthetic replies with a 0.8-1.5 s pause after "and", "because", "I think", "so";
+2. thinking: synthetic replies with a 0.8-1.5 s pause after "and", "because", "I think", "so",
+   or at the comma after an opening clause ("If the overflow shelter is full tonight, ...");
    a reply split into two turns was cut off early.
 3. idle: 10 s of silence while listening: CPU use of the process.
 
@@ -49,6 +50,7 @@ GIVE_UP_S = 5.0
 class TurnTiming:
     name: str
     duration_s: float
+    mid_sentence: bool
     end_wait: float
     final_asr: float
     analysis: float
@@ -80,6 +82,17 @@ def realspeech_files(limit: int | None) -> list[tuple[Path, str, float]]:
     return chosen[:limit] if limit else chosen
 
 
+def stops_mid_sentence(reference: str) -> bool:
+    """Whether a recording is an excerpt that stops mid-sentence: its reference transcript is
+    punctuated yet does not end a sentence (LJSpeech cuts its readings at pauses: "..., as an
+    example of fine typography,"). Such a recording is not a whole reply, and the listener is
+    right to wait there as after "and"; the latency table shows these turns apart. References
+    without punctuation (MFA, LibriVox) cannot tell and count as whole replies."""
+    text = reference.rstrip().rstrip('"\u201d)')
+    punctuated = any(mark in text for mark in ",.;:?!")
+    return punctuated and not text.endswith((".", "?", "!"))
+
+
 THINKING = [
     ("I know you waited all day for that bed, and", "nobody even called you to say it was gone."),
     ("I'm asking because", "I want to understand what happened with the bus."),
@@ -91,6 +104,11 @@ THINKING = [
     ("I want to be honest with you because", "I can't reopen the window today."),
     ("So what I'm hearing is", "you feel nobody is listening to you."),
     ("I think", "it makes sense that you're angry about this."),
+    # A clause that waits for its main clause, paused at its comma (no hanging word).
+    ("If the overflow shelter is full tonight,", "we can call the church on Fifth together."),
+    ("When you got here and the window was closed,", "what was going through your head?"),
+    ("Before we call anyone,", "I want to hear what you think would help."),
+    ("Now that you've told me what happened at the desk,", "I can see why you're so upset."),
 ]
 
 
@@ -161,7 +179,7 @@ class LiveRig:
         process_turn(self.ctx, 0, warm, self.state, persona_line="Hi.", rng=self.rng)
         speak(self.ctx, "Okay.", self.state)
 
-    def answer(self, reply: Any, name: str, duration_s: float) -> None:
+    def answer(self, reply: Any, name: str, duration_s: float, mid_sentence: bool) -> None:
         """Take one heard reply through the rest of the loop, as the product does, and time it."""
         from voicecoach.persona.state import initial_state
         from voicecoach.session import build_report, process_turn, speak
@@ -180,6 +198,7 @@ class LiveRig:
             TurnTiming(
                 name,
                 duration_s,
+                mid_sentence,
                 end_wait=ended - t["last_voice"],
                 final_asr=max(0.0, heard - ended),
                 analysis=replied - max(ended, heard),
@@ -190,7 +209,7 @@ class LiveRig:
             )
         )
 
-    def say(self, clip: np.ndarray, name: str) -> tuple[str, int]:
+    def say(self, clip: np.ndarray, name: str, mid_sentence: bool = False) -> tuple[str, int]:
         """Say ``clip`` into the microphone; answer each turn the live loop makes of it.
 
         Returns the reply's transcript and how many times the loop ended a turn in it (a
@@ -217,7 +236,7 @@ class LiveRig:
                 texts[-1] = text  # the reply went on: it replaces the turn it continues
             else:
                 texts.append(text)
-            self.answer(reply, name, len(clip) / 16_000)
+            self.answer(reply, name, len(clip) / 16_000, mid_sentence)
             # A turn that ended while the reply was still being spoken was cut off early; the
             # rest arrives as another turn.
             if time.monotonic() >= speech_ends_at - 0.2:
@@ -256,7 +275,7 @@ def run_replies(rig: LiveRig, files: list[tuple[Path, str, float]], offline: dic
     from voicecoach.evaluation import normalise_words, word_error_rate
 
     for i, (path, reference, _duration) in enumerate(files, start=1):
-        text, _ = rig.say(read_audio(path).samples, path.name)
+        text, _ = rig.say(read_audio(path).samples, path.name, stops_mid_sentence(reference))
         n = len(normalise_words(reference))
         rig.results.wer_live.append((n, word_error_rate(reference, text)))
         rig.results.wer_offline.append((n, word_error_rate(reference, offline.get(str(path), ""))))
@@ -309,10 +328,13 @@ def table(results: Results) -> str:
 
     mid = [t for t in results.turns if 5.0 <= t.duration_s <= 10.0 and not t.name.startswith("thinking")]
     every = [t for t in results.turns if not t.name.startswith("thinking")]
+    whole = [t for t in mid if not t.mid_sentence]
     lines = [
         "| voice-to-voice latency (ms) | turns | p50 | p95 | max |",
         "|---|---|---|---|---|",
         row("total, replies of 5-10 s", [t.total for t in mid]),
+        row("· of them, recordings that end a sentence", [t.total for t in whole]),
+        row("· of them, excerpts that stop mid-sentence", [t.total for t in mid if t.mid_sentence]),
         row("total, all replies of 2-15 s", [t.total for t in every]),
         row("· end-of-turn wait", [t.end_wait for t in every]),
         row("· final transcription (after the end was decided)", [t.final_asr for t in every]),
