@@ -13,7 +13,7 @@ The steps, in order:
 5. "yes, but": a de-escalating move followed by "but" and an escalating move is not credited
    (CPI, MI: "but" erases what came before);
 6. a learned second opinion (``wording_model``, logistic regression trained on the labelled dev
-   set and the older held-back sets) adds a move the phrases missed: any tag it is fairly sure
+   sets and the older held-back sets) adds a move the phrases missed: any tag it is fairly sure
    of when the phrases found nothing, only tags it is very sure of otherwise, never a move the
    phrases saw negated or a sentence the reflection rule judged a near miss; its evidence is
    the clause it rests on;
