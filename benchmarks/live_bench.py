@@ -293,7 +293,9 @@ def run_thinking(rig: LiveRig, count: int, folder: Path) -> None:
         first, second = THINKING[i % len(THINKING)]
         gap = np.zeros(int(pauses[i] * 16_000), dtype=np.float32)
         clip = np.concatenate([espeak(first, folder, f"a{i}"), gap, espeak(second, folder, f"b{i}")])
-        _, turns_heard = rig.say(clip, f"thinking-{i}")
+        text, turns_heard = rig.say(clip, f"thinking-{i}")
+        if os.environ.get("LIVE_BENCH_VERBOSE"):
+            print(f"\nthinking-{i} ({pauses[i]:.2f} s pause): {turns_heard} turn(s): {text}", file=sys.stderr)
         rig.results.thinking_total += 1
         rig.results.thinking_early += int(turns_heard > 1)
         print(f"\r  thinking {i + 1}/{count}", end="", file=sys.stderr, flush=True)
