@@ -20,6 +20,13 @@ MAX_TYPED_CHARS = 5_000
 _ESCAPE_SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]"
 )
+#: Format characters kept in a typed reply: the zero-width joiner and non-joiner hold emoji
+#: sequences and some scripts together. Other non-printable characters (controls, bidi
+#: overrides that could reorder a terminal line) are dropped.
+_KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
+#: Characters that separate words or lines (tab, a lone carriage return, form feed, U+2028...):
+#: inside a reply they read as a space.
+_SEPARATORS = frozenset("\t\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 class FolderReplies:
@@ -37,7 +44,11 @@ class FolderReplies:
 
 
 class TextReplies:
-    """Each non-blank line of a UTF-8 text file is one typed reply (tone is skipped)."""
+    """Each non-blank line of a UTF-8 text file is one typed reply (tone is skipped).
+
+    Lines end at "\n" (with or without "\r" before it), as editors number them; a lone "\r",
+    a form feed or U+2028 inside a line does not split the reply.
+    """
 
     def __init__(self, path: Path) -> None:
         try:
@@ -47,7 +58,7 @@ class TextReplies:
         text = raw.decode("utf-8", errors="replace")
         self.lines = [
             (number, _printable(line)[:MAX_TYPED_CHARS])
-            for number, line in enumerate(text.splitlines(), start=1)
+            for number, line in enumerate(text.split("\n"), start=1)
             if line.strip()
         ]
         if not self.lines:
@@ -61,9 +72,14 @@ class TextReplies:
 
 
 def _printable(line: str) -> str:
-    # Control characters (other than tab) are never meant as words; drop them.
+    # Control characters are never meant as words; a separator may stand between two of them.
     line = _ESCAPE_SEQUENCE.sub("", line)
-    return "".join(ch for ch in line if ch == "\t" or ch.isprintable()).strip()
+    kept = "".join(
+        " " if ch in _SEPARATORS else ch
+        for ch in line
+        if ch in _SEPARATORS or ch in _KEPT_FORMAT_CHARACTERS or ch.isprintable()
+    )
+    return " ".join(kept.split())
 
 
 def open_replies(path: Path) -> FolderReplies | TextReplies:

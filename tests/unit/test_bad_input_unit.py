@@ -178,12 +178,28 @@ def test_typed_replies_lose_escape_sequences_and_keep_every_script(tmp_path: Pat
         + b"\n"
     )
     texts = [r.text or "" for r in TextReplies(script).replies()]
-    assert texts[:2] == ["I hear you, that sounds awful.", "What happened  last night?"]
+    assert texts[:2] == ["I hear you, that sounds awful.", "What happened last night?"]
     assert texts[2] == "مرحبا ماركوس evil שלום"  # the right-to-left override is dropped
     assert texts[3] == "I'm sorry 😀 that happened, e\u0301 Z\u0351algo."
     assert texts[4] == "Which would you like \ufffd\ufffd to start with?"
     assert len(texts[5]) <= 5_000
     assert not any(ch in "".join(texts) for ch in "\x00\x07\x1b\x9b\r\u202e")
+
+
+def test_typed_replies_split_only_at_line_ends_and_keep_emoji_joined(tmp_path: Path) -> None:
+    script = tmp_path / "odd.txt"
+    script.write_bytes(
+        "That sounds\rawful.\r\n"  # a lone carriage return inside a line, then a CRLF end
+        "What happened\u2028last night?\x0cTell me.\n"
+        "Thank you for telling me \U0001f469\u200d\U0001f467.\n".encode()
+    )
+    replies = list(TextReplies(script).replies())
+    assert [r.text for r in replies] == [
+        "That sounds awful.",
+        "What happened last night? Tell me.",
+        "Thank you for telling me \U0001f469\u200d\U0001f467.",
+    ]
+    assert [r.label for r in replies] == [f"{script}:1", f"{script}:2", f"{script}:3"]
 
 
 # --- audio files read_audio must refuse, by name, without decoding them -------------------------
