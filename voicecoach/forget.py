@@ -81,9 +81,10 @@ class ForgetPlan:
     """What forgetting will do; nothing is touched until :func:`apply_plan`.
 
     ``removals`` never holds a path inside another one; ``sessions`` are the session folders in
-    or at those paths, whose locks ``apply_plan`` holds while removing; ``busy`` are those a
-    running session is writing right now (a plan with any cannot be applied); ``warnings`` are
-    things that could not be checked.
+    or at those paths and the grade outputs whose journals are edited, whose locks
+    ``apply_plan`` holds while removing; ``busy`` are those a running session or ``grade`` is
+    writing right now (a plan with any cannot be applied); ``warnings`` are things that could
+    not be checked.
     """
 
     removals: tuple[Removal, ...]
@@ -202,7 +203,10 @@ def ensure_not_busy(plan: ForgetPlan) -> None:
 
 def _busy_message(busy: Iterable[Path]) -> str:
     names = ", ".join(str(p) for p in busy)
-    return f"{names}: a VoiceCoach session is being written there right now; end it first (nothing removed)"
+    return (
+        f"{names}: a VoiceCoach session or grade run is writing there right now; "
+        "let it finish first (nothing removed)"
+    )
 
 
 def _finish(removals: list[Removal], edits: list[GradeEdit], warnings: list[str]) -> ForgetPlan:
@@ -213,7 +217,7 @@ def _finish(removals: list[Removal], edits: list[GradeEdit], warnings: list[str]
             kept.append(r)
     order: list[RemovalKind] = ["baseline", "session", "graded", "recordings", "debris"]
     kept.sort(key=lambda r: (order.index(r.kind), str(r.path)))
-    sessions = sorted({s for r in kept for s in _session_folders(r.path)})
+    sessions = sorted({s for r in kept for s in _session_folders(r.path)} | {e.out for e in edits})
     busy = tuple(s for s in sessions if _is_locked(s))
     return ForgetPlan(tuple(kept), tuple(edits), tuple(sessions), busy, tuple(warnings))
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from voicecoach.cli import main
+from voicecoach.storage import FolderLock
 
 pytestmark = pytest.mark.unit
 
@@ -47,3 +50,20 @@ def test_personas_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
 def test_analyze_text_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "--text", "I'm sorry, that sounds exhausting."]) == 0
     assert '"effect": "deescalating"' in capsys.readouterr().out
+
+
+def test_grade_refuses_an_output_folder_another_run_is_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "class" / "sam").mkdir(parents=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = FolderLock(out)  # what a running `voicecoach grade --out OUT` holds
+    assert lock.acquire()
+    try:
+        assert main(["grade", str(tmp_path / "class"), "--out", str(out)]) == 2
+    finally:
+        lock.release()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "another grade run" in err[0]
+    assert sorted(p.name for p in out.iterdir()) == [".lock"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -17,6 +17,9 @@ from rich.progress import (
 )
 
 from voicecoach.errors import UsageError
+
+if TYPE_CHECKING:
+    from voicecoach.feedback.rubric import Rubric
 
 
 def add_parsers(sub: Any) -> None:
@@ -44,9 +47,9 @@ def add_parsers(sub: Any) -> None:
 def grade(args: argparse.Namespace, console: Console) -> int:
     """Grade what is not graded yet; exit 1 when any session could not be graded."""
     from voicecoach.feedback.rubric import load_rubric
-    from voicecoach.grading.run import default_workers, new_run_id, plan, run, write_outputs
-    from voicecoach.grading.worker import GradeSettings
+    from voicecoach.grading.run import default_workers
     from voicecoach.persona.schema import get_persona
+    from voicecoach.storage import FolderLock, make_private_dir
 
     source, out = Path(args.source), Path(args.out)
     if out.resolve() == source.resolve() or source.resolve() in out.resolve().parents:
@@ -56,6 +59,25 @@ def grade(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--jobs must be from 1 to 64")
     rubric = load_rubric(Path(args.rubric) if args.rubric else None)
     get_persona(args.persona)  # an unknown persona is named before any work starts
+    make_private_dir(out)
+    # One writer per output folder: two grade runs would interleave journal rows, and `forget`
+    # must not edit the journal while a run appends to it.
+    lock = FolderLock(out)
+    if not lock.acquire():
+        raise UsageError(f"{out}: another grade run (or `voicecoach forget`) is writing there right now")
+    try:
+        return _grade_locked(args, console, source=source, out=out, workers=workers, rubric=rubric)
+    finally:
+        lock.release()
+
+
+def _grade_locked(
+    args: argparse.Namespace, console: Console, *, source: Path, out: Path, workers: int, rubric: Rubric
+) -> int:
+    """The grade run itself, while this process holds the output folder's lock."""
+    from voicecoach.grading.run import new_run_id, plan, run, write_outputs
+    from voicecoach.grading.worker import GradeSettings
+
     p = plan(source, out, rubric.name)
     done_before = len(p.jobs) - len(p.todo)
     if done_before:
