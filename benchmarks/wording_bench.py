@@ -2,25 +2,28 @@
 
     .venv/bin/python benchmarks/wording_bench.py            # the table for docs/benchmarks/wording.md
     .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
-    .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but heldout6's
+    .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but heldout7's
 
-Splits: ``heldout6`` (wording_heldout6.jsonl: written and committed before the fifth round of
+Splits: ``heldout7`` (wording_heldout7.jsonl: written and committed before the sixth round of
 tuning by an annotator who never read the lexicon, the model or the other sets, never read
-item by item since: the primary held-back measure), ``heldout5`` (the fourth round's primary
+item by item since: the primary held-back measure), ``heldout6`` (the fifth round's primary
+measure, written the same way; its totals were seen twice, so from the sixth round on it is
+development data), ``heldout5`` (the fourth round's primary
 measure; its totals were seen twice, so from the fifth round on it is development data),
 ``heldout4`` and ``heldout3`` (written before the third and second rounds; their totals were
 seen while tuning, so from the fourth round on they are development data), ``heldout2``
 (wording_heldout2.jsonl: committed before the first round of tuning and never read item by
 item, but its totals were seen after every round of both), ``heldout`` (wording_heldout.jsonl: committed
 before any pattern existed, but the first lexicon draft was written with its items in mind, so
-it is reported for transparency, not as the target), ``dev`` (wording_dev.jsonl, for tuning) and
+it is reported for transparency, not as the target), ``dev`` (wording_dev.jsonl, for tuning),
 ``dev2`` (wording_dev2.jsonl, fifth round: a second development set by a new annotator, for
-tuning and training; skipped while the file does not exist).
+tuning and training) and ``dev3`` (wording_dev3.jsonl, sixth round, the same; a development
+set is skipped while its file does not exist).
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
 dev (or, with ``--split``, of an older held-back set now used for development); it refuses
-``heldout6``, which is never shown item by item.
+``heldout7``, which is never shown item by item.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
 SPLITS = {
+    "heldout7": DATA / "wording_heldout7.jsonl",
     "heldout6": DATA / "wording_heldout6.jsonl",
     "heldout5": DATA / "wording_heldout5.jsonl",
     "heldout4": DATA / "wording_heldout4.jsonl",
@@ -49,10 +53,11 @@ SPLITS = {
     "heldout": DATA / "wording_heldout.jsonl",
     "dev": DATA / "wording_dev.jsonl",
     "dev2": DATA / "wording_dev2.jsonl",
+    "dev3": DATA / "wording_dev3.jsonl",
 }
 #: The clean held-back measure: never printed item by item, and left out of tuning runs
 #: with ``--tuning`` so that not even its totals are seen while choosing changes.
-PRIMARY = "heldout6"
+PRIMARY = "heldout7"
 EFFECTS = ("deescalating", "escalating", "neutral")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 
