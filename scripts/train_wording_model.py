@@ -3,11 +3,12 @@
     .venv/bin/python scripts/train_wording_model.py            # check, then train and write
     .venv/bin/python scripts/train_wording_model.py --cv-only  # print the leave-one-set-out check only
 
-Data: ``benchmarks/data/wording_dev.jsonl``, the five older held-back sets
-(``wording_heldout.jsonl`` to ``wording_heldout5.jsonl``: their totals were seen while tuning,
-so they are development data now, docs/benchmarks/wording.md) and, from the fifth round on, the
-second development set ``wording_dev2.jsonl`` (a new annotator; used when the file exists).
-The primary held-back set, ``wording_heldout6.jsonl``, is read for one purpose: an item whose
+Data: ``benchmarks/data/wording_dev.jsonl``, the six older held-back sets
+(``wording_heldout.jsonl`` to ``wording_heldout6.jsonl``: their totals were seen while tuning,
+so they are development data now, docs/benchmarks/wording.md) and the development sets written
+by other annotators, ``wording_dev2.jsonl`` (fifth round) and ``wording_dev3.jsonl`` (sixth
+round; each used when the file exists).
+The primary held-back set, ``wording_heldout7.jsonl``, is read for one purpose: an item whose
 text equals one of its texts is left out of training, so none of its wording is learned; it
 is never scored here. Each utterance is used twice, as written and with punctuation and case stripped
 (the way a recogniser without punctuation gives it).
@@ -16,7 +17,7 @@ Model: one-vs-rest logistic regression with an L2 penalty over the features in
 ``voicecoach.analysis.wording_model.features`` (features seen in fewer than ``--min-df``
 utterances are dropped), fitted with SciPy's L-BFGS. The penalty and the probability
 thresholds are chosen on the sets written by other annotators than dev's (the older held-back
-sets and dev2), each scored by a model trained without it, together with today's lexicon (see
+sets, dev2 and dev3), each scored by a model trained without it, together with today's lexicon (see
 ``held_set_check``; a random 5-fold split of all rows, used for the penalty until the fourth
 round, mixes every annotator into every fold and says less about new wording). Deterministic:
 same data, same file. Takes about two minutes on one CPU.
@@ -47,14 +48,15 @@ from voicecoach.types import ALL_TAGS, DEESCALATING_TAGS, ESCALATING_TAGS
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 DEV = DATA / "wording_dev.jsonl"
-#: Older held-back sets, development data from the fourth round on (heldout5 from the fifth):
-#: trained on, and each one scored by a model trained without it to choose the thresholds.
-OLDER = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
-#: The second development set (fifth round, a new annotator): trained on and scored like the
-#: older held-back sets; left out while the file does not exist yet.
-DEV2 = "dev2"
+#: Older held-back sets, development data from the fourth round on (heldout5 from the fifth,
+#: heldout6 from the sixth): trained on, and each one scored by a model trained without it to
+#: choose the thresholds.
+OLDER = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+#: Development sets written by other annotators (dev2 in the fifth round, dev3 in the sixth):
+#: trained on and scored like the older held-back sets; each left out while its file does not exist.
+OTHER_DEVS = ("dev2", "dev3")
 #: The primary held-back set: never trained on, never scored here.
-PRIMARY = DATA / "wording_heldout6.jsonl"
+PRIMARY = DATA / "wording_heldout7.jsonl"
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 PENALTIES = (0.1, 0.3, 1.0)
 #: Candidate thresholds: where the rules found nothing (FLOORS) and where they found some move
@@ -70,12 +72,12 @@ def strip(text: str) -> str:
 
 
 def scored_sets() -> tuple[str, ...]:
-    """The sets scored leave-one-set-out: the older held-back sets, and dev2 once it exists."""
-    return OLDER + ((DEV2,) if (DATA / f"wording_{DEV2}.jsonl").exists() else ())
+    """The sets scored leave-one-set-out: the older held-back sets, and dev2 / dev3 once they exist."""
+    return OLDER + tuple(n for n in OTHER_DEVS if (DATA / f"wording_{n}.jsonl").exists())
 
 
 def load_rows() -> list[dict[str, object]]:
-    """Dev, dev2 and older held-back rows (each with its ``source``), minus any whose text
+    """Dev, dev2, dev3 and older held-back rows (each with its ``source``), minus any whose text
     equals a primary held-back item's text."""
     held = {
         strip(str(json.loads(line)["text"]))
@@ -205,7 +207,7 @@ def held_set_check(
     """Choose the penalty and thresholds on the sets by other annotators, each scored unseen.
 
     On dev the lexicon has seen every item, so dev cannot say how much the model should add on
-    wording the lexicon misses. The older held-back sets and dev2 were written by other hands,
+    wording the lexicon misses. The older held-back sets, dev2 and dev3 were written by other hands,
     so today's lexicon misses on them much of what it misses on new wording. Each is scored by
     a model trained on everything else (leave one set out), with the thresholds chosen on the
     other sets; the penalty whose per-set scores have the best mean of tag micro-F1 and effect

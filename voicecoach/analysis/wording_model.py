@@ -4,7 +4,7 @@ The lexicon (``lexicon.yaml``) stays the primary, readable mechanism. Its phrase
 but only find wordings somebody wrote down; this model catches the moves phrased in ways the
 lexicon does not list yet. It is one-vs-rest logistic regression, one weight per (feature, tag),
 trained by ``scripts/train_wording_model.py`` on the project's labelled dev sets and the older
-held-back sets (``benchmarks/data/``; never the primary held-back set, ``heldout6``) and
+held-back sets (``benchmarks/data/``; never the primary held-back set, ``heldout7``) and
 shipped as ``wording_model.json``. Pure numpy at run time, nothing downloaded.
 
 Features come from the same normalised tokens the lexicon sees (respellings repaired, fillers
