@@ -194,6 +194,31 @@ def test_a_plain_paraphrase_is_still_a_reflection() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("Your roommate isn't using, his test came back negative.", "My roommate is using."),
+        ("It's not rigged, it rotates.", "The chore chart is rigged, I always get the bathrooms."),
+        ("your ride didnt fall through both days", "I missed two days because my ride fell through."),
+    ],
+)
+def test_denying_what_the_persona_said_is_not_a_reflection(text: str, context: str) -> None:
+    # Sixth round: a sentence that negates an idea the persona asserted contradicts it.
+    assert "reflection" not in _tags(text, context)
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("You haven't been able to sleep with him talking all night.", "He talks all night."),
+        ("Your dose isn't holding and you want the doctor to know.", "My dose wears off by noon."),
+        ("You didn't know the curfew changed.", "I got written up for a curfew I didn't even know changed."),
+    ],
+)
+def test_saying_back_the_persona_s_own_lack_is_still_a_reflection(text: str, context: str) -> None:
+    assert "reflection" in _tags(text, context)
+
+
+@pytest.mark.parametrize(
     ("text", "kept"),
     [
         ("we didn't lose anything you never gave it to us", "blame"),

@@ -106,12 +106,16 @@ def analyze_wording(
         # A clause the lexicon names as a stock phrase ("I hear you": a note, not a move), or
         # a sentence the reflection rule judged an echo or a stem without content ("It sounds
         # like it."), is the lexicon's call, so the model does not turn it into a move.
-        stock = [h for h in hits if h.kind == "note"] + judged
+        stock = [h for h in hits if h.kind == "note"] + [h for h in judged if h.kind == "note"]
+        # A sentence that denies what the persona said is not made a reflection by the model.
+        denials = [h for h in judged if h.kind == "denial"]
         # A move the lexicon found and saw negated ("nobody is telling you to leave") is not
         # added back by the model, which has no notion of a negation's reach.
         cancelled = {h.key for h in negated}
         for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags)):
             if f.tag in tags | cancelled or any(h.first <= f.first and f.last <= h.last for h in stock):
+                continue
+            if f.tag == "reflection" and any(h.overlaps(Hit("tag", f.tag, f.first, f.last)) for h in denials):
                 continue
             tag_hits.append(Hit("tag", f.tag, f.first, f.last))
         tags = {h.key for h in tag_hits}
@@ -314,7 +318,8 @@ def _reflections(
     lex: Lexicon,
     notes: list[str],
 ) -> tuple[list[Hit], list[Hit]]:
-    """Reflection hits, and the sentences judged near misses (an echo, a stem without content)."""
+    """Reflection hits, and the sentences judged near misses (an echo, a stem without content:
+    kind "note") or denials of what the persona said (kind "denial")."""
     stems = [(h.first, h.last) for h in hits if h.kind == "stem"]
     # A sentence that asks, offers or escalates is doing something other than reflecting.
     not_reflection = lex.reflection.blocked_by
@@ -322,6 +327,9 @@ def _reflections(
     out: list[Hit] = []
     judged: list[Hit] = []
     for f in find_reflections(tokens, ctx_tokens, stems, blocked, lex):
+        if f.denial:
+            judged.append(Hit("denial", "reflection", f.first, f.last))
+            continue
         if f.note:
             notes.append(f.note)
             judged.append(Hit("note", "reflection", f.first, f.last))

@@ -26,6 +26,9 @@ _QUESTION_OPENERS = frozenset(
     | {"what", "how", "why", "where", "when", "who", "which", "what's", "how's", "should"}
 )
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
+# Words that open a negation's scope up to the clause's end (with any word ending in "n't").
+# "no" is left out: "still no blanket" says back an absence.
+_NEGATORS = frozenset({"not", "never", "nobody", "nothing", "cannot", "nobody's", "ain't"})
 _PRONOUN_ROLE = {
     "i": "<subj>",
     "you": "<subj>",
@@ -50,6 +53,9 @@ class ReflectionFinding:
     first: int
     last: int
     note: str = ""
+    #: the sentence denies an idea the persona asserted ("Your roommate isn't using"): not a
+    #: reflection, and the learned model may not make it one
+    denial: bool = False
 
 
 def sentences(tokens: Sequence[Token]) -> list[tuple[int, int]]:
@@ -101,6 +107,8 @@ def find_reflections(
     rules = lex.reflection
     ctx_words = [t.norm for t in context_tokens] if context_tokens else []
     ctx_concepts = concepts_of(ctx_words, lex)
+    ctx_plain, ctx_negated = _polarity(ctx_words, lex)
+    ctx_asserted = ctx_plain - ctx_negated
     emotions = frozenset(e for name in ("emotion", "hard") for e in lex.lists.get(name, ()) if " " not in e)
     mental = frozenset(lex.lists.get("mental", ()))
     out: list[ReflectionFinding] = []
@@ -124,6 +132,11 @@ def find_reflections(
         # "You'd rather have some privacy", "part of you wants ...": saying what the person
         # feels or wants is a complex reflection (MITI 4.2.1) even with few shared words.
         inner = feeling or any(w in mental for w in words)
+        if stem is None and not inner and ctx_asserted and _polarity(words, lex)[1] & ctx_asserted:
+            # "Your roommate isn't using" denies what the persona said: arguing, not a reflection
+            # (tagging it arguing was tried: "I can't ..., but I can ..." denies too)
+            out.append(ReflectionFinding(first, last, denial=True))
+            continue
         if stem is not None:
             if not concepts_of(after, lex):
                 out.append(ReflectionFinding(first, last, rules.stock_note))
@@ -142,6 +155,24 @@ def find_reflections(
         elif ok:
             out.append(ReflectionFinding(stem[0] if stem else first, last))
     return out
+
+
+def _polarity(words: Sequence[str], lex: Lexicon) -> tuple[set[str], set[str]]:
+    """The ideas of a run of words outside and inside a negation's scope (to its clause's end)."""
+    plain: set[str] = set()
+    negated: set[str] = set()
+    neg = False
+    prev = ""
+    for w in words:
+        if w in CLAUSE_PUNCT or w in SENTENCE_PUNCT:
+            neg = False
+        elif w in _NEGATORS or w.endswith("n't"):
+            # "you can't sleep", "you're not getting any": saying the person's own lack back
+            neg = neg or prev not in _SECOND_PERSON
+        elif w not in lex.stopwords and len(w) >= 2:
+            (negated if neg else plain).add(_stem(w))
+        prev = w
+    return plain, negated
 
 
 def _is_question(tokens: Sequence[Token], first: int, last: int) -> bool:
