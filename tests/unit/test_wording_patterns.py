@@ -207,6 +207,21 @@ def test_denying_what_the_persona_said_is_not_a_reflection(text: str, context: s
 
 
 @pytest.mark.parametrize(
+    ("text", "context", "arguing"),
+    [
+        ("Your roommate isn't using, his test came back negative.", "My roommate is using.", True),
+        ("she wasnt high shes on a new medication", "She sounded high on the phone.", True),
+        ("I can't give you a bed tonight.", "Give me a bed tonight.", False),
+        ("Nobody is calling the police.", "You're calling the police on me?", False),
+        ("I'm sorry, that's our mistake, so it won't happen again.", "It happens again and again.", False),
+    ],
+)
+def test_a_flat_denial_of_a_fact_is_arguing(text: str, context: str, arguing: bool) -> None:
+    # Sixth round: only a negation about a thing or a third party denies a fact outright.
+    assert ("arguing" in set(analyze_wording(text, context, model=False).tags)) is arguing
+
+
+@pytest.mark.parametrize(
     ("text", "context"),
     [
         ("You haven't been able to sleep with him talking all night.", "He talks all night."),

@@ -329,6 +329,10 @@ def _reflections(
     for f in find_reflections(tokens, ctx_tokens, stems, blocked, lex):
         if f.denial:
             judged.append(Hit("denial", "reflection", f.first, f.last))
+            # Arguing, unless the utterance also does something de-escalating ("I'm sorry,
+            # that's our mistake ... so it doesn't happen again").
+            if f.arguing and not any(h.key in DEESCALATING_TAGS for h in tag_hits):
+                out.append(Hit("tag", "arguing", f.first, f.last))
             continue
         if f.note:
             notes.append(f.note)

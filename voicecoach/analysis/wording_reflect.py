@@ -28,6 +28,47 @@ _QUESTION_OPENERS = frozenset(
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 # Words that open a negation's scope up to the clause's end (with any word ending in "n't").
 # "no" is left out: "still no blanket" says back an absence.
+# Before a negation, these do not make it a claim about a third party or a thing ("I can't",
+# "let's not", "plan, not that", "don't hand us"): only "it isn't", "your ride didn't", "she
+# wasn't" deny a fact outright.
+_NOT_A_SUBJECT = frozenset(
+    {
+        "",
+        ",",
+        ";",
+        ":",
+        "let's",
+        "please",
+        "just",
+        "well",
+        "ok",
+        "okay",
+        "so",
+        "oh",
+        "now",
+        "then",
+        "and",
+        "but",
+    }
+)
+_BE_AUX = frozenset(
+    {
+        "is",
+        "was",
+        "are",
+        "were",
+        "it's",
+        "that's",
+        "he's",
+        "she's",
+        "they're",
+        "does",
+        "did",
+        "do",
+        "has",
+        "have",
+    }
+)
 _NEGATORS = frozenset({"not", "never", "nobody", "nothing", "cannot", "nobody's", "ain't"})
 _PRONOUN_ROLE = {
     "i": "<subj>",
@@ -56,6 +97,8 @@ class ReflectionFinding:
     #: the sentence denies an idea the persona asserted ("Your roommate isn't using"): not a
     #: reflection, and the learned model may not make it one
     denial: bool = False
+    #: ... and it denies a fact outright (subject a thing or a third party): arguing
+    arguing: bool = False
 
 
 def sentences(tokens: Sequence[Token]) -> list[tuple[int, int]]:
@@ -133,9 +176,10 @@ def find_reflections(
         # feels or wants is a complex reflection (MITI 4.2.1) even with few shared words.
         inner = feeling or any(w in mental for w in words)
         if stem is None and not inner and ctx_asserted and _polarity(words, lex)[1] & ctx_asserted:
-            # "Your roommate isn't using" denies what the persona said: arguing, not a reflection
-            # (tagging it arguing was tried: "I can't ..., but I can ..." denies too)
-            out.append(ReflectionFinding(first, last, denial=True))
+            # "Your roommate isn't using" denies what the persona said: not a reflection, and
+            # arguing when it denies a fact outright (not "I can't ...", "let's not ...")
+            arguing = bool(_polarity(words, lex, outright=True)[1] & ctx_asserted)
+            out.append(ReflectionFinding(first, last, denial=True, arguing=arguing))
             continue
         if stem is not None:
             if not concepts_of(after, lex):
@@ -157,8 +201,13 @@ def find_reflections(
     return out
 
 
-def _polarity(words: Sequence[str], lex: Lexicon) -> tuple[set[str], set[str]]:
-    """The ideas of a run of words outside and inside a negation's scope (to its clause's end)."""
+def _polarity(words: Sequence[str], lex: Lexicon, outright: bool = False) -> tuple[set[str], set[str]]:
+    """The ideas of a run of words outside and inside a negation's scope (to its clause's end).
+
+    A negation right after a second-person subject ("you can't sleep") says the person's own
+    lack back and opens no scope; with ``outright``, only a negation that denies a fact about a
+    thing or a third party does ("it isn't", "your ride didn't", not "I can't", "nobody").
+    """
     plain: set[str] = set()
     negated: set[str] = set()
     neg = False
@@ -167,8 +216,13 @@ def _polarity(words: Sequence[str], lex: Lexicon) -> tuple[set[str], set[str]]:
         if w in CLAUSE_PUNCT or w in SENTENCE_PUNCT:
             neg = False
         elif w in _NEGATORS or w.endswith("n't"):
-            # "you can't sleep", "you're not getting any": saying the person's own lack back
-            neg = neg or prev not in _SECOND_PERSON
+            opens = prev not in _SECOND_PERSON
+            if outright:
+                opens = opens and prev not in _FIRST_PERSON and prev not in _NOT_A_SUBJECT
+                opens = (
+                    opens and w not in ("nobody", "nobody's", "nothing") and (w != "not" or prev in _BE_AUX)
+                )
+            neg = neg or opens
         elif w not in lex.stopwords and len(w) >= 2:
             (negated if neg else plain).add(_stem(w))
         prev = w
