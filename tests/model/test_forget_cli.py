@@ -175,7 +175,9 @@ def test_refusals_remove_nothing(work: Path) -> None:
     try:
         for args in ([str(writing)], ["--trainee", GONE, "--in", "sessions", "--in", "out"]):
             refused = run_in(work, "forget", *args, "--yes")
-            assert_clean_error(refused, f"{GONE}-1: a VoiceCoach session or grade run is writing there right now")
+            assert_clean_error(
+                refused, f"{GONE}-1: a VoiceCoach session or grade run is writing there right now"
+            )
         assert snapshot(work) == before
     finally:
         lock.release()
