@@ -33,13 +33,15 @@ pytestmark = pytest.mark.model
 
 ROOT = Path(__file__).resolve().parents[2]
 TURNS = 20
-#: Neutral, information-seeking replies keep Marcus unresolved for all 20 turns, so every kill
-#: lands inside a session that is still running.
+#: Information-seeking replies, one naming his night, keep Marcus unresolved for all 20 turns
+#: (agitation 37-71 with the analyser of this commit; he resolves below 25 and escalates at 85),
+#: so every kill lands inside a session that is still running. Closed questions leave his need
+#: for a concrete option unmet (+3 a turn), so the session drifts up slowly.
 LINES = (
     "Okay. Tell me more about last night.",
     "What time did you get back to the shelter?",
-    "I see. Who did you talk to at the desk?",
-    "So the bed went to someone else.",
+    "That sounds like a long night.",
+    "Who did you talk to at the desk?",
     "Where did you go after that?",
 )
 
