@@ -148,8 +148,13 @@ def test_suppresses_in_sentence_is_checked_and_applied(tmp_path: Path) -> None:
     path = _edited(tmp_path, rule, rule.replace("[closed_question]", "[closed_qestion]"))
     with pytest.raises(AuthoredFileError, match=r":\d+: tags\.command\.suppresses_in_sentence\.0: unknown"):
         check_lexicon(path)
-    # Without the sentence-wide rule the polite frame would also count as a closed question.
-    path = _edited(tmp_path, rule, rule.replace("[closed_question]", "[]"))
+    # Without the sentence-wide rule (and the command's overrides, which would also drop it)
+    # the polite frame would also count as a closed question.
+    overrides = "overrides: [reflection, open_question, closed_question, collaboration]"
+    block = DEFAULT_LEXICON.read_text(encoding="utf-8").split(rule, 1)[1].split("phrases:", 1)[0]
+    assert overrides in block
+    edited = rule.replace("[closed_question]", "[]") + block.replace(overrides, "overrides: []")
+    path = _edited(tmp_path, rule + block, edited)
     tags = analyze_wording("Could you please just be quiet for a minute?", lexicon=load_lexicon(path)).tags
     assert tags == {"command", "closed_question"}
     assert analyze_wording("Could you please just be quiet for a minute?").tags == {"command"}

@@ -99,7 +99,7 @@ def analyze_wording(
     )
     tag_hits += reflected
     tag_hits += _bare_questions(tokens, tag_hits, lex)
-    tag_hits = _yes_but(tokens, tag_hits, lex, notes)
+    tag_hits = _apply_overrides(_yes_but(tokens, tag_hits, lex, notes), lex)
     tags = {h.key for h in tag_hits}
     learned = load_model() if model is True else model if isinstance(model, WordingModel) else None
     if learned is not None:
@@ -118,6 +118,9 @@ def analyze_wording(
             if f.tag == "reflection" and any(h.overlaps(Hit("tag", f.tag, f.first, f.last)) for h in denials):
                 continue
             tag_hits.append(Hit("tag", f.tag, f.first, f.last))
+        # The model's moves obey the lexicon's `overrides:` too (an escalating move it adds
+        # takes the credit from a reflection, as one the phrases found does).
+        tag_hits = _apply_overrides(tag_hits, lex)
         tags = {h.key for h in tag_hits}
     if not tags & {"reflection", "validation"}:
         for h in hits:
@@ -199,7 +202,12 @@ def _sentence_starts(tokens: Sequence[Token], i: int, lex: Lexicon) -> bool:
         j -= 1
         if j < 0 or tokens[j].norm not in lex.openers:
             return False
-    return j < 0 or tokens[j].norm in SENTENCE_PUNCT or tokens[j].norm in lex.openers
+        return True
+    if j < 0 or tokens[j].norm in SENTENCE_PUNCT:
+        return True
+    # Without a comma an opener starts a sentence only where it opens one itself: "okay are
+    # you hurt", "so uh no sit down", but not the "no" of "still no answer about your son".
+    return tokens[j].norm in lex.openers and _sentence_starts(tokens, j, lex)
 
 
 def preceded_by(
@@ -275,10 +283,14 @@ def _resolve(
             for tag, c in covers.items()
         )
     ]
-    kept = _suppress_in_sentence(tokens, kept, lex)
-    present = {h.key for h in kept}
+    return _apply_overrides(_suppress_in_sentence(tokens, kept, lex), lex)
+
+
+def _apply_overrides(hits: list[Hit], lex: Lexicon) -> list[Hit]:
+    """Drop every hit of a tag that another tag present in the utterance overrides."""
+    present = {h.key for h in hits}
     overridden = {t for tag in present for t in lex.rule(_tag(tag)).overrides}
-    return [h for h in kept if h.key not in overridden]
+    return [h for h in hits if h.key not in overridden]
 
 
 def _suppress_in_sentence(tokens: Sequence[Token], hits: list[Hit], lex: Lexicon) -> list[Hit]:
