@@ -200,9 +200,7 @@ def _sentence_starts(tokens: Sequence[Token], i: int, lex: Lexicon) -> bool:
     j = i - 1
     if j >= 0 and tokens[j].norm == ",":
         j -= 1
-        if j < 0 or tokens[j].norm not in lex.openers:
-            return False
-        return True
+        return j >= 0 and tokens[j].norm in lex.openers
     if j < 0 or tokens[j].norm in SENTENCE_PUNCT:
         return True
     # Without a comma an opener starts a sentence only where it opens one itself: "okay are
