@@ -2,28 +2,23 @@
 
     .venv/bin/python benchmarks/wording_bench.py            # the table for docs/benchmarks/wording.md
     .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
-    .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but heldout7's
+    .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but the held-back sets'
 
-Splits: ``heldout7`` (wording_heldout7.jsonl: written and committed before the sixth round of
-tuning by an annotator who never read the lexicon, the model or the other sets, never read
-item by item since: the primary held-back measure), ``heldout6`` (the fifth round's primary
-measure, written the same way; its totals were seen twice, so from the sixth round on it is
-development data), ``heldout5`` (the fourth round's primary
-measure; its totals were seen twice, so from the fifth round on it is development data),
-``heldout4`` and ``heldout3`` (written before the third and second rounds; their totals were
-seen while tuning, so from the fourth round on they are development data), ``heldout2``
-(wording_heldout2.jsonl: committed before the first round of tuning and never read item by
-item, but its totals were seen after every round of both), ``heldout`` (wording_heldout.jsonl: committed
-before any pattern existed, but the first lexicon draft was written with its items in mind, so
-it is reported for transparency, not as the target), ``dev`` (wording_dev.jsonl, for tuning),
-``dev2`` (wording_dev2.jsonl, fifth round: a second development set by a new annotator, for
-tuning and training) and ``dev3`` (wording_dev3.jsonl, sixth round, the same; a development
-set is skipped while its file does not exist).
+Splits: ``heldout8`` (wording_heldout8.jsonl: the held-back part of the seventh round's new
+labelled pool, 300 of 1,000 utterances drawn by ``scripts/split_labelled_pool.py`` as soon as
+the pool was written, before any of it was read or scored, and never read item by item since:
+the primary measure) and ``heldout9``
+(wording_heldout9.jsonl: 300 utterances by an annotator whose wording tuning never saw, the
+stricter cross-annotator measure; committed before it was scored). Both are left out of tuning
+runs (``--tuning``) and refused by ``--errors``. Everything else is development data:
+``dev4`` (the rest of that pool), ``heldout7`` ... ``heldout`` (earlier rounds' held-back sets,
+whose totals were seen), ``dev``, ``dev2`` and ``dev3`` (docs/benchmarks/wording.md tells each
+set's history); a split is skipped while its file does not exist.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
-dev (or, with ``--split``, of an older held-back set now used for development); it refuses
-``heldout7``, which is never shown item by item.
+dev (or, with ``--split``, of another development set); it refuses the held-back sets, which
+are never shown item by item.
 """
 
 from __future__ import annotations
@@ -44,6 +39,8 @@ from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
 SPLITS = {
+    "heldout8": DATA / "wording_heldout8.jsonl",
+    "heldout9": DATA / "wording_heldout9.jsonl",
     "heldout7": DATA / "wording_heldout7.jsonl",
     "heldout6": DATA / "wording_heldout6.jsonl",
     "heldout5": DATA / "wording_heldout5.jsonl",
@@ -54,10 +51,11 @@ SPLITS = {
     "dev": DATA / "wording_dev.jsonl",
     "dev2": DATA / "wording_dev2.jsonl",
     "dev3": DATA / "wording_dev3.jsonl",
+    "dev4": DATA / "wording_dev4.jsonl",
 }
-#: The clean held-back measure: never printed item by item, and left out of tuning runs
-#: with ``--tuning`` so that not even its totals are seen while choosing changes.
-PRIMARY = "heldout7"
+#: The clean held-back measures: never printed item by item, and left out of tuning runs with
+#: ``--tuning`` so that not even their totals are seen while choosing changes.
+HELD_BACK = ("heldout8", "heldout9")
 EFFECTS = ("deescalating", "escalating", "neutral")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 
@@ -200,7 +198,7 @@ def _cell(v: tuple[float, float, float, int]) -> str:
 
 
 def show_errors(items: Sequence[Item], stripped: bool) -> None:
-    """Print a tuning split's mistakes with the evidence (``main`` never passes the primary)."""
+    """Print a tuning split's mistakes with the evidence (``main`` never passes a held-back set)."""
     for it in items:
         text = strip(it.text) if stripped else it.text
         rep = analyze_wording(text, it.context)
@@ -217,21 +215,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--split",
         default="dev",
-        choices=[name for name in SPLITS if name != PRIMARY],
-        help=f"with --errors: the split to show (never {PRIMARY}); default dev",
+        choices=[name for name in SPLITS if name not in HELD_BACK],
+        help=f"with --errors: the split to show (never {' or '.join(HELD_BACK)}); default dev",
     )
-    ap.add_argument("--tuning", action="store_true", help=f"leave {PRIMARY} out of the tables")
+    ap.add_argument(
+        "--tuning", action="store_true", help=f"leave {' and '.join(HELD_BACK)} out of the tables"
+    )
     ap.add_argument("--stripped", action="store_true", help="with --errors: use the stripped text")
     ap.add_argument("--rules-only", action="store_true", help="the lexicon alone, without the learned model")
     ap.add_argument("--seconds", type=float, default=3.0, help="how long to time throughput")
     args = ap.parse_args(argv)
     if args.errors:
-        show_errors(load(SPLITS[args.split]), args.stripped)  # never loads the primary
+        show_errors(load(SPLITS[args.split]), args.stripped)  # never loads a held-back set
         return 0
     data = {
         name: load(path)
         for name, path in SPLITS.items()
-        if path.exists() and not (args.tuning and name == PRIMARY)
+        if path.exists() and not (args.tuning and name in HELD_BACK)
     }
     results = {
         name: {

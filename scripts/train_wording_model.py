@@ -3,21 +3,21 @@
     .venv/bin/python scripts/train_wording_model.py            # check, then train and write
     .venv/bin/python scripts/train_wording_model.py --cv-only  # print the leave-one-set-out check only
 
-Data: ``benchmarks/data/wording_dev.jsonl``, the six older held-back sets
-(``wording_heldout.jsonl`` to ``wording_heldout6.jsonl``: their totals were seen while tuning,
+Data: ``benchmarks/data/wording_dev.jsonl``, the seven older held-back sets
+(``wording_heldout.jsonl`` to ``wording_heldout7.jsonl``: their totals were seen while tuning,
 so they are development data now, docs/benchmarks/wording.md) and the development sets written
-by other annotators, ``wording_dev2.jsonl`` (fifth round) and ``wording_dev3.jsonl`` (sixth
-round; each used when the file exists).
-The primary held-back set, ``wording_heldout7.jsonl``, is read for one purpose: an item whose
-text equals one of its texts is left out of training, so none of its wording is learned; it
-is never scored here. Each utterance is used twice, as written and with punctuation and case stripped
-(the way a recogniser without punctuation gives it).
+by other annotators, ``wording_dev2.jsonl`` (fifth round), ``wording_dev3.jsonl`` (sixth) and
+``wording_dev4.jsonl`` (seventh; each used when the file exists).
+The held-back sets, ``wording_heldout8.jsonl`` and ``wording_heldout9.jsonl``, are read for one
+purpose: an item whose text equals one of their texts is left out of training, so none of their
+wording is learned; they are never scored here. Each utterance is used twice, as written and
+with punctuation and case stripped (the way a recogniser without punctuation gives it).
 
 Model: one-vs-rest logistic regression with an L2 penalty over the features in
 ``voicecoach.analysis.wording_model.features`` (features seen in fewer than ``--min-df``
 utterances are dropped), fitted with SciPy's L-BFGS. The penalty and the probability
 thresholds are chosen on the sets written by other annotators than dev's (the older held-back
-sets, dev2 and dev3), each scored by a model trained without it, together with today's lexicon (see
+sets and dev2 to dev4), each scored by a model trained without it, together with today's lexicon (see
 ``held_set_check``; a random 5-fold split of all rows, used for the penalty until the fourth
 round, mixes every annotator into every fold and says less about new wording). Deterministic:
 same data, same file. Takes about 75 s on this 2-core machine.
@@ -49,14 +49,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 DEV = DATA / "wording_dev.jsonl"
 #: Older held-back sets, development data from the fourth round on (heldout5 from the fifth,
-#: heldout6 from the sixth): trained on, and each one scored by a model trained without it to
-#: choose the thresholds.
-OLDER = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
-#: Development sets written by other annotators (dev2 in the fifth round, dev3 in the sixth):
-#: trained on and scored like the older held-back sets; each left out while its file does not exist.
-OTHER_DEVS = ("dev2", "dev3")
-#: The primary held-back set: never trained on, never scored here.
-PRIMARY = DATA / "wording_heldout7.jsonl"
+#: heldout6 from the sixth, heldout7 from the seventh): trained on, and each one scored by a
+#: model trained without it to choose the thresholds.
+OLDER = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+#: Development sets written by other annotators (dev2 in the fifth round, dev3 in the sixth, dev4
+#: in the seventh): trained on and scored like the older held-back sets; each left out while its
+#: file does not exist.
+OTHER_DEVS = ("dev2", "dev3", "dev4")
+#: The held-back sets: never trained on, never scored here.
+HELD_BACK = (DATA / "wording_heldout8.jsonl", DATA / "wording_heldout9.jsonl")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 PENALTIES = (0.1, 0.3, 1.0)
 #: Candidate thresholds: where the rules found nothing (FLOORS) and where they found some move
@@ -72,16 +73,18 @@ def strip(text: str) -> str:
 
 
 def scored_sets() -> tuple[str, ...]:
-    """The sets scored leave-one-set-out: the older held-back sets, and dev2 / dev3 once they exist."""
+    """The sets scored leave-one-set-out: the older held-back sets, and dev2 to dev4 once they exist."""
     return OLDER + tuple(n for n in OTHER_DEVS if (DATA / f"wording_{n}.jsonl").exists())
 
 
 def load_rows() -> list[dict[str, object]]:
-    """Dev, dev2, dev3 and older held-back rows (each with its ``source``), minus any whose text
-    equals a primary held-back item's text."""
+    """Dev, the other development sets and the older held-back rows (each with its ``source``),
+    minus any whose text equals a held-back item's text."""
     held = {
         strip(str(json.loads(line)["text"]))
-        for line in PRIMARY.read_text(encoding="utf-8").splitlines()
+        for path in HELD_BACK
+        if path.exists()
+        for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
     rows: list[dict[str, object]] = []
@@ -89,7 +92,7 @@ def load_rows() -> list[dict[str, object]]:
         part = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         kept = [dict(r, source=source) for r in part if strip(str(r["text"])) not in held]
         dropped = len(part) - len(kept)
-        print(f"{source}: {len(part)} utterances, {dropped} left out (same text as {PRIMARY.name})")
+        print(f"{source}: {len(part)} utterances, {dropped} left out (same text as a held-back item)")
         rows += kept
     return rows
 
