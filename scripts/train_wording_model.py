@@ -62,7 +62,7 @@ _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 PENALTIES = (0.1, 0.3, 1.0)
 #: Candidate thresholds: where the rules found nothing (FLOORS) and where they found some move
 #: (CONFIDENTS), one floor shared by every tag.
-FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+FLOORS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 CONFIDENTS = (0.5, 0.6, 0.7, 0.8, 0.9)
 Matrix = npt.NDArray[np.float64]
 
@@ -177,9 +177,24 @@ def summary(pred: Matrix, y: Matrix) -> tuple[float, float, float]:
 
 
 def combine(rules: Matrix, p: Matrix, floor: Matrix, confident: float) -> Matrix:
-    """What ``analyze_wording`` reports: the rules' tags plus the model's above its thresholds."""
+    """What ``analyze_wording`` reports: the rules' tags plus the model's above its thresholds,
+    then the lexicon's ``overrides:`` (an escalating move drops a reflection beside it)."""
     none = rules.sum(axis=1, keepdims=True) == 0
-    return np.maximum(rules, np.where(none, p >= floor, p >= np.maximum(floor, confident)))
+    both = np.maximum(rules, np.where(none, p >= floor, p >= np.maximum(floor, confident)))
+    keep = np.ones_like(both)
+    for tag, dropped in _OVERRIDES:  # all at once, from the tags present, as the analyser does
+        keep[:, dropped] *= 1.0 - both[:, [tag]]
+    return both * keep
+
+
+def _overrides(lex: Lexicon) -> tuple[tuple[int, list[int]], ...]:
+    """(tag column, columns it overrides) for every tag with ``overrides:`` in the lexicon."""
+    return tuple(
+        (ALL_TAGS.index(r.tag), [ALL_TAGS.index(t) for t in r.overrides]) for r in lex.rules if r.overrides
+    )
+
+
+_OVERRIDES = _overrides(load_lexicon())
 
 
 def objective(pred: Matrix, y: Matrix) -> float:
