@@ -11,7 +11,8 @@ the primary measure) and ``heldout9``
 (wording_heldout9.jsonl: 300 utterances by an annotator whose wording tuning never saw, the
 stricter cross-annotator measure; committed before it was scored). Both are left out of tuning
 runs (``--tuning``) and refused by ``--errors``. Everything else is development data:
-``dev4`` (the rest of that pool), ``heldout7`` ... ``heldout`` (earlier rounds' held-back sets,
+``dev4`` (the rest of that pool), ``dev5`` to ``dev7`` (three more annotators, seventh round,
+for tuning and training), ``heldout7`` ... ``heldout`` (earlier rounds' held-back sets,
 whose totals were seen), ``dev``, ``dev2`` and ``dev3`` (docs/benchmarks/wording.md tells each
 set's history); a split is skipped while its file does not exist.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
@@ -52,6 +53,9 @@ SPLITS = {
     "dev2": DATA / "wording_dev2.jsonl",
     "dev3": DATA / "wording_dev3.jsonl",
     "dev4": DATA / "wording_dev4.jsonl",
+    "dev5": DATA / "wording_dev5.jsonl",
+    "dev6": DATA / "wording_dev6.jsonl",
+    "dev7": DATA / "wording_dev7.jsonl",
 }
 #: The clean held-back measures: never printed item by item, and left out of tuning runs with
 #: ``--tuning`` so that not even their totals are seen while choosing changes.
