@@ -50,7 +50,8 @@ def test_asr_mishearings_count_as_the_move_that_was_said(heard: str, tag: str) -
     ],
 )
 def test_mishearing_rules_leave_ordinary_uses_alone(text: str) -> None:
-    assert not _tags(text) & {"command", "threat", "rule_citing"}
+    # The lexicon's rules, alone: the learned model has its own, measured, false positives.
+    assert not analyze_wording(text, model=False).tags & {"command", "threat", "rule_citing"}
 
 
 @pytest.mark.parametrize(

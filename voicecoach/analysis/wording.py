@@ -27,8 +27,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from voicecoach.analysis.lexicon import ClauseRule, Lexicon, load_lexicon
-from voicecoach.analysis.wording_model import WordingModel, load_model
+from voicecoach.analysis.wording_model import WordingModel, load_model, unlikely
 from voicecoach.analysis.wording_model import predict as model_predict
+from voicecoach.analysis.wording_model import score as model_score
 from voicecoach.analysis.wording_reflect import find_reflections, sentences
 from voicecoach.analysis.wording_text import (
     CLAUSE_PUNCT,
@@ -112,7 +113,20 @@ def analyze_wording(
         # A move the lexicon found and saw negated ("nobody is telling you to leave") is not
         # added back by the model, which has no notion of a negation's reach.
         cancelled = {h.key for h in negated}
-        for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags)):
+        view = model_score(tokens, ctx_tokens, lex, learned)
+        # A phrase finding the model finds very unlikely here is dropped, with a note saying so
+        # (chosen leave-one-set-out: on new annotators' wording it is then more often wrong).
+        doubted = unlikely(view, learned, tags)
+        for h in tag_hits:
+            if h.key in doubted:
+                words = " ".join(t.norm for t in tokens[h.first : h.last + 1])
+                notes.append(
+                    f'"{words}" looks like {h.key}, but the learned model reads it otherwise here,'
+                    " so it is not counted."
+                )
+        tag_hits = [h for h in tag_hits if h.key not in doubted]
+        tags = {h.key for h in tag_hits}
+        for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags), scored=view):
             if f.tag in tags | cancelled or any(h.first <= f.first and f.last <= h.last for h in stock):
                 continue
             if f.tag == "reflection" and any(h.overlaps(Hit("tag", f.tag, f.first, f.last)) for h in denials):

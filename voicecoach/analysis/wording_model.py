@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +69,17 @@ class WordingModel:
     bias: npt.NDArray[np.float64]  # (tags,)
     thresholds: npt.NDArray[np.float64]  # (tags,), on the probability
     confident: float  # where the rules found something, the model adds a tag only from here
+    #: a rule finding whose tag the model gives less than this is not counted (0: never)
+    veto: float = 0.0
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The model's view of one utterance: probability per tag and each clause's weights."""
+
+    probs: npt.NDArray[np.float64]
+    per_clause: dict[int, npt.NDArray[np.float64]]
+    spans: list[Clause]
 
 
 @dataclass(frozen=True)
@@ -142,12 +153,13 @@ def load_model(path: Path = MODEL_PATH) -> WordingModel | None:
         bias = np.asarray(raw["bias"], dtype=np.float64)
         thresholds = np.asarray(raw["thresholds"], dtype=np.float64)
         confident = float(raw["confident"])
+        veto = float(raw.get("veto", 0.0))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if bias.shape != (len(tags),) or thresholds.shape != (len(tags),):
         return None
     index = {n: i for i, n in enumerate(names)}
-    return WordingModel(tags, index, weights, bias, thresholds, confident)
+    return WordingModel(tags, index, weights, bias, thresholds, confident, veto)
 
 
 def probabilities(
@@ -173,6 +185,32 @@ def probabilities(
     return probs, per_clause
 
 
+def score(
+    tokens: Sequence[Token], ctx_tokens: Sequence[Token] | None, lex: Lexicon, model: WordingModel
+) -> Scored:
+    """Run the model once over an utterance (``predict`` and ``unlikely`` read the result)."""
+    spans = clauses(tokens)
+    if not spans:
+        return Scored(np.full(len(model.tags), math.nan), {}, spans)
+    probs, per_clause = probabilities(model, features(tokens, ctx_tokens, lex))
+    return Scored(probs, per_clause, spans)
+
+
+def unlikely(scored: Scored, model: WordingModel, tags: Iterable[str]) -> frozenset[str]:
+    """Those of ``tags`` (rule findings) the model gives less than ``model.veto``.
+
+    Chosen leave-one-set-out like the thresholds: on wording by annotators the lexicon was not
+    tuned on, a phrase finding the model finds this unlikely is more often wrong than right.
+    """
+    out = set()
+    for tag in tags:
+        if tag in model.tags:
+            p = float(scored.probs[model.tags.index(tag)])
+            if p < model.veto:  # NaN (no words) never vetoes
+                out.add(tag)
+    return frozenset(out)
+
+
 def predict(
     tokens: Sequence[Token],
     ctx_tokens: Sequence[Token] | None,
@@ -180,16 +218,18 @@ def predict(
     model: WordingModel,
     *,
     rules_found: bool = False,
+    scored: Scored | None = None,
 ) -> list[ModelFinding]:
     """Tags whose probability reaches their threshold, each with its strongest clause.
 
     The threshold is the tag's own (chosen by cross-validation) when the rules found nothing,
-    and ``model.confident`` (or the tag's own, if higher) when they found something.
+    and ``model.confident`` (or the tag's own, if higher) when they found something. ``scored``:
+    the result of :func:`score` for these tokens, if already computed.
     """
-    spans = clauses(tokens)
+    view = scored if scored is not None else score(tokens, ctx_tokens, lex, model)
+    spans, probs, per_clause = view.spans, view.probs, view.per_clause
     if not spans:
         return []
-    probs, per_clause = probabilities(model, features(tokens, ctx_tokens, lex))
     out: list[ModelFinding] = []
     for k, tag in enumerate(model.tags):
         p = float(probs[k])
