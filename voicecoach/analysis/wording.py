@@ -11,12 +11,14 @@ The steps, in order:
    ("can you calm down?" is a command, not a question);
 4. judge reflections against the persona's last line (``wording_reflect``);
 5. "yes, but": a de-escalating move followed by "but" and an escalating move is not credited
-   (CPI, MI: "but" erases what came before);
+   (CPI, MI: "but" erases what came before), and the tags' ``overrides`` apply again (an
+   escalating move takes the credit from a reflection or question beside it);
 6. a learned second opinion (``wording_model``, logistic regression trained on the labelled dev
-   sets and the older held-back sets) adds a move the phrases missed: any tag it is fairly sure
-   of when the phrases found nothing, only tags it is very sure of otherwise, never a move the
-   phrases saw negated or a sentence the reflection rule judged a near miss; its evidence is
-   the clause it rests on;
+   sets and the older held-back sets) drops a phrase finding it finds very unlikely (with a
+   note) and adds a move the phrases missed: any tag it is fairly sure of when the phrases
+   found nothing, only tags it is very sure of otherwise, never a move the phrases saw negated
+   or a sentence the reflection rule judged a near miss; its evidence is the clause it rests
+   on, and the ``overrides`` apply to its moves too;
 7. effect: escalating if any escalating tag remains, else de-escalating if any de-escalating
    tag, else neutral; the score is the sum of the weights of the distinct tags.
 """

@@ -4,8 +4,8 @@ The lexicon (``lexicon.yaml``) stays the primary, readable mechanism. Its phrase
 but only find wordings somebody wrote down; this model catches the moves phrased in ways the
 lexicon does not list yet. It is one-vs-rest logistic regression, one weight per (feature, tag),
 trained by ``scripts/train_wording_model.py`` on the project's labelled dev sets and the older
-held-back sets (``benchmarks/data/``; never the primary held-back set, ``heldout7``) and
-shipped as ``wording_model.json``. Pure numpy at run time, nothing downloaded.
+held-back sets (``benchmarks/data/``; never the held-back sets, ``heldout8`` and ``heldout9``)
+and shipped as ``wording_model.json``. Pure numpy at run time, nothing downloaded.
 
 Features come from the same normalised tokens the lexicon sees (respellings repaired, fillers
 dropped), split into clauses at punctuation, so a finding's evidence is the one clause that
@@ -17,9 +17,10 @@ with the first word (for reflections).
 
 ``analyze_wording`` adds a tag from here when the rules found no move at all and the model's
 probability reaches the tag's threshold, or, when the rules found some move, only from
-``confident`` on (both recorded in the JSON file). Both are chosen by the training script on
-the sets written by other annotators than dev's (the older held-back sets and dev2), each
-scored by a model trained without it, because on dev the lexicon has seen every item and
+``confident`` on; since the seventh round it also drops a rule finding whose tag it gives less
+than ``veto`` (all three recorded in the JSON file). All are chosen by the training script on
+the sets written by other annotators than dev's (the older held-back sets and dev2 to dev7),
+each scored by a model trained without it, because on dev the lexicon has seen every item and
 misses almost nothing. The high second
 threshold keeps the model from adding false tags next to a rule finding. A missed move
 otherwise leaves the utterance "neutral", which is where the rules lose most. A clause the
