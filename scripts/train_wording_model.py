@@ -223,7 +223,7 @@ def choose_thresholds(rules: Matrix, p: Matrix, y: Matrix) -> tuple[float, float
         for c in CONFIDENTS
         for v in VETOES
     )
-    return -best[1], -best[2], best[3]  # ties: the stricter thresholds, the weaker veto
+    return -best[1], -best[2], best[3]  # ties: the stricter thresholds and the stronger veto
 
 
 def held_set_check(

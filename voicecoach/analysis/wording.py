@@ -129,7 +129,9 @@ def analyze_wording(
         tag_hits = [h for h in tag_hits if h.key not in doubted]
         tags = {h.key for h in tag_hits}
         for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags), scored=view):
-            if f.tag in tags | cancelled or any(h.first <= f.first and f.last <= h.last for h in stock):
+            if f.tag in tags | cancelled | doubted or any(
+                h.first <= f.first and f.last <= h.last for h in stock
+            ):
                 continue
             if f.tag == "reflection" and any(h.overlaps(Hit("tag", f.tag, f.first, f.last)) for h in denials):
                 continue
