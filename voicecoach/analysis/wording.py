@@ -121,7 +121,7 @@ def analyze_wording(
         doubted = unlikely(view, learned, tags)
         for h in tag_hits:
             if h.key in doubted:
-                words = " ".join(t.norm for t in tokens[h.first : h.last + 1])
+                words = _evidence(text, tokens, h).text
                 notes.append(
                     f'"{words}" looks like {h.key}, but the learned model reads it otherwise here,'
                     " so it is not counted."
