@@ -4,17 +4,17 @@
     .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
     .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but the held-back sets'
 
-Splits: ``heldout8`` (wording_heldout8.jsonl: the held-back part of the seventh round's new
+Splits: ``heldout10`` (wording_heldout10.jsonl: the held-back part of the eighth round's new
 labelled pool, 300 of 1,000 utterances drawn by ``scripts/split_labelled_pool.py`` as soon as
 the pool was written, before any of it was read or scored, and never read item by item since:
-the primary measure) and ``heldout9``
-(wording_heldout9.jsonl: 300 utterances by an annotator whose wording tuning never saw, the
-stricter cross-annotator measure; committed before it was scored). Both are left out of tuning
-runs (``--tuning``) and refused by ``--errors``. Everything else is development data:
-``dev4`` (the rest of that pool), ``dev5`` to ``dev7`` (three more annotators, seventh round,
-for tuning and training), ``heldout7`` ... ``heldout`` (earlier rounds' held-back sets,
-whose totals were seen), ``dev``, ``dev2`` and ``dev3`` (docs/benchmarks/wording.md tells each
-set's history); a split is skipped while its file does not exist.
+the primary measure) and ``heldout11`` (wording_heldout11.jsonl: 300 utterances by an annotator
+whose wording tuning never saw, the stricter cross-annotator measure; committed before it was
+scored). Both are left out of tuning runs (``--tuning``) and refused by ``--errors``.
+Everything else is development data: ``dev8`` (the rest of that pool), ``dev9`` to ``dev13``
+(more annotators, eighth round), ``dev4`` to ``dev7`` (seventh round), ``heldout9`` ...
+``heldout`` (earlier rounds' held-back sets, whose totals were seen), ``dev``, ``dev2`` and
+``dev3`` (docs/benchmarks/wording.md tells each set's history); a split is skipped while its
+file does not exist.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
@@ -40,8 +40,10 @@ from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
 SPLITS = {
-    "heldout8": DATA / "wording_heldout8.jsonl",
+    "heldout10": DATA / "wording_heldout10.jsonl",
+    "heldout11": DATA / "wording_heldout11.jsonl",
     "heldout9": DATA / "wording_heldout9.jsonl",
+    "heldout8": DATA / "wording_heldout8.jsonl",
     "heldout7": DATA / "wording_heldout7.jsonl",
     "heldout6": DATA / "wording_heldout6.jsonl",
     "heldout5": DATA / "wording_heldout5.jsonl",
@@ -56,10 +58,11 @@ SPLITS = {
     "dev5": DATA / "wording_dev5.jsonl",
     "dev6": DATA / "wording_dev6.jsonl",
     "dev7": DATA / "wording_dev7.jsonl",
+    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 14)},
 }
 #: The clean held-back measures: never printed item by item, and left out of tuning runs with
 #: ``--tuning`` so that not even their totals are seen while choosing changes.
-HELD_BACK = ("heldout8", "heldout9")
+HELD_BACK = ("heldout10", "heldout11")
 EFFECTS = ("deescalating", "escalating", "neutral")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 
