@@ -10,7 +10,7 @@ the pool was written, before any of it was read or scored, and never read item b
 the primary measure) and ``heldout11`` (wording_heldout11.jsonl: 300 utterances by an annotator
 whose wording tuning never saw, the stricter cross-annotator measure; committed before it was
 scored). Both are left out of tuning runs (``--tuning``) and refused by ``--errors``.
-Everything else is development data: ``dev8`` (the rest of that pool), ``dev9`` to ``dev13``
+Everything else is development data: ``dev8`` (the rest of that pool), ``dev9`` to ``dev17``
 (more annotators, eighth round), ``dev4`` to ``dev7`` (seventh round), ``heldout9`` ...
 ``heldout`` (earlier rounds' held-back sets, whose totals were seen), ``dev``, ``dev2`` and
 ``dev3`` (docs/benchmarks/wording.md tells each set's history); a split is skipped while its
@@ -58,7 +58,7 @@ SPLITS = {
     "dev5": DATA / "wording_dev5.jsonl",
     "dev6": DATA / "wording_dev6.jsonl",
     "dev7": DATA / "wording_dev7.jsonl",
-    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 14)},
+    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 18)},
 }
 #: The clean held-back measures: never printed item by item, and left out of tuning runs with
 #: ``--tuning`` so that not even their totals are seen while choosing changes.
