@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voicecoach.analysis.lexicon import load_lexicon
-from voicecoach.analysis.wording import analyze_wording
+from voicecoach.analysis.wording import VETO_MAX_WORDS, analyze_wording
 from voicecoach.analysis.wording_model import MODEL_PATH, clauses, features, load_model, predict
 from voicecoach.analysis.wording_text import Token, normalise, raw_tokens
 from voicecoach.types import ALL_TAGS
@@ -134,3 +134,13 @@ def test_veto_drops_a_phrase_finding_with_a_note_and_zero_never_does() -> None:
     assert any(n.startswith('"Sit down" looks like command,') for n in vetoed.notes)  # as said
     # The shipped model keeps this plain order: its veto is for findings it finds unlikely.
     assert "command" in analyze_wording(text).tags
+
+
+def test_no_veto_beyond_the_lengths_the_model_was_measured_on() -> None:
+    model = load_model()
+    assert model is not None
+    words = "we went over the plan for the week and the house meeting and the chores list again"
+    long_text = "Sit down right now. " + " ".join([words] * 4)  # over VETO_MAX_WORDS
+    assert len(long_text.split()) > VETO_MAX_WORDS
+    report = analyze_wording(long_text, model=dataclasses.replace(model, veto=1.01))
+    assert "command" in report.tags

@@ -55,6 +55,10 @@ from voicecoach.types import (
 #: How far back ``not_after`` words reach: they qualify the phrase right after them
 #: ("what time did you", "if you stop").
 NOT_AFTER_WINDOW = 3
+#: The model vetoes phrase findings only in texts up to this many words: the longest labelled
+#: utterance it was trained and checked on has 39, and beyond that its probabilities are
+#: unmeasured (a 50,000-character paste is many utterances, not one), so the phrases stand.
+VETO_MAX_WORDS = 60
 _BE = frozenset({"is", "are", "means"})
 _DETERMINERS = frozenset({"the", "a", "our", "my"})
 
@@ -118,7 +122,8 @@ def analyze_wording(
         view = model_score(tokens, ctx_tokens, lex, learned)
         # A phrase finding the model finds very unlikely here is dropped, with a note saying so
         # (chosen leave-one-set-out: on new annotators' wording it is then more often wrong).
-        doubted = unlikely(view, learned, tags)
+        words_said = sum(1 for t in tokens if t.norm not in CLAUSE_PUNCT)
+        doubted = unlikely(view, learned, tags) if words_said <= VETO_MAX_WORDS else frozenset()
         for h in tag_hits:
             if h.key in doubted:
                 words = _evidence(text, tokens, h).text
