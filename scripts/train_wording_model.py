@@ -31,6 +31,7 @@ script again and commit the new ``wording_model.json``.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -190,19 +191,19 @@ def combine(rules: Matrix, p: Matrix, floor: Matrix, confident: float, veto: flo
     none = rules.sum(axis=1, keepdims=True) == 0
     both = np.maximum(rules, np.where(none, p >= floor, p >= np.maximum(floor, confident)))
     keep = np.ones_like(both)
-    for tag, dropped in _OVERRIDES:  # all at once, from the tags present, as the analyser does
+    for tag, dropped in _overrides():  # all at once, from the tags present, as the analyser does
         keep[:, dropped] *= 1.0 - both[:, [tag]]
     return both * keep
 
 
-def _overrides(lex: Lexicon) -> tuple[tuple[int, list[int]], ...]:
+@functools.cache
+def _overrides() -> tuple[tuple[int, list[int]], ...]:
     """(tag column, columns it overrides) for every tag with ``overrides:`` in the lexicon."""
     return tuple(
-        (ALL_TAGS.index(r.tag), [ALL_TAGS.index(t) for t in r.overrides]) for r in lex.rules if r.overrides
+        (ALL_TAGS.index(r.tag), [ALL_TAGS.index(t) for t in r.overrides])
+        for r in load_lexicon().rules
+        if r.overrides
     )
-
-
-_OVERRIDES = _overrides(load_lexicon())
 
 
 def objective(pred: Matrix, y: Matrix) -> float:

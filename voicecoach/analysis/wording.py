@@ -94,7 +94,8 @@ def analyze_wording(
     """
     lex = lexicon if lexicon is not None else load_lexicon()
     tokens = normalise(raw_tokens(text), lex.respell, lex.fillers)
-    if not any(t.norm not in CLAUSE_PUNCT for t in tokens):
+    words_said = sum(1 for t in tokens if t.norm not in CLAUSE_PUNCT)
+    if not words_said:
         return WordingReport(text=text, effect="neutral", score=0.0, notes=("No words to analyse.",))
     ctx_tokens = normalise(raw_tokens(context), lex.respell, lex.fillers) if context else None
     hits = match_phrases(tokens, lex) + _tautologies(tokens, lex)
@@ -122,7 +123,6 @@ def analyze_wording(
         view = model_score(tokens, ctx_tokens, lex, learned)
         # A phrase finding the model finds very unlikely here is dropped, with a note saying so
         # (chosen leave-one-set-out: on new annotators' wording it is then more often wrong).
-        words_said = sum(1 for t in tokens if t.norm not in CLAUSE_PUNCT)
         doubted = unlikely(view, learned, tags) if words_said <= VETO_MAX_WORDS else frozenset()
         for h in tag_hits:
             if h.key in doubted:
