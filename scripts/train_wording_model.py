@@ -329,6 +329,8 @@ def write_model(
         "thresholds": [round(float(v), 3) for v in ths],
         "confident": confident,
         "veto": veto,
+        # A finding resting on a phrase not in this list (written since) is never vetoed.
+        "phrases": sorted({p.source for rule in load_lexicon().rules for p in rule.phrases}),
     }
     out.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {out} ({len(keep)} features, {out.stat().st_size / 1e6:.2f} MB)")

@@ -136,6 +136,23 @@ def test_veto_drops_a_phrase_finding_with_a_note_and_zero_never_does() -> None:
     assert "command" in analyze_wording(text).tags
 
 
+def test_a_phrase_written_after_training_is_never_vetoed() -> None:
+    model = load_model()
+    assert model is not None and model.phrases is not None
+    lexicon = load_lexicon()
+    # The shipped model records the phrases it was trained beside: today's lexicon's.
+    assert model.phrases == {p.source for rule in lexicon.rules for p in rule.phrases}
+    strict = dataclasses.replace(model, veto=1.01)  # would veto any finding
+    assert "command" not in analyze_wording("Sit down right now.", model=strict).tags
+    # The same finding from phrases the model never saw stands, without a note.
+    unseen = dataclasses.replace(strict, phrases=frozenset())
+    report = analyze_wording("Sit down right now.", model=unseen)
+    assert "command" in report.tags and not any("learned model" in n for n in report.notes)
+    # An older model file without the list vetoes every phrase alike.
+    older = dataclasses.replace(strict, phrases=None)
+    assert "command" not in analyze_wording("Sit down right now.", model=older).tags
+
+
 def test_no_veto_beyond_the_lengths_the_model_was_measured_on() -> None:
     model = load_model()
     assert model is not None

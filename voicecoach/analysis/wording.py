@@ -15,7 +15,7 @@ The steps, in order:
    escalating move takes the credit from a reflection or question beside it);
 6. a learned second opinion (``wording_model``, logistic regression trained on the labelled dev
    sets and the older held-back sets) drops a phrase finding it finds very unlikely (with a
-   note) and adds a move the phrases missed: any tag it is fairly sure of when the phrases
+   note; never one resting on a phrase written after the model was trained) and adds a move the phrases missed: any tag it is fairly sure of when the phrases
    found nothing, only tags it is very sure of otherwise, never a move the phrases saw negated
    or a sentence the reflection rule judged a near miss; its evidence is the clause it rests
    on, and the ``overrides`` apply to its moves too;
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from voicecoach.analysis.lexicon import ClauseRule, Lexicon, load_lexicon
-from voicecoach.analysis.wording_model import WordingModel, load_model, unlikely
+from voicecoach.analysis.wording_model import WordingModel, load_model, trusts, unlikely
 from voicecoach.analysis.wording_model import predict as model_predict
 from voicecoach.analysis.wording_model import score as model_score
 from voicecoach.analysis.wording_reflect import find_reflections, sentences
@@ -71,6 +71,8 @@ class Hit:
     key: str
     first: int
     last: int
+    #: The lexicon phrases it rests on (none for a rule in code); see ``wording_model.trusts``.
+    phrases: tuple[str, ...] = ()
 
     def overlaps(self, other: Hit) -> bool:
         """True when the two token spans share a token."""
@@ -123,16 +125,18 @@ def analyze_wording(
         view = model_score(tokens, ctx_tokens, lex, learned)
         # A phrase finding the model finds very unlikely here is dropped, with a note saying so
         # (chosen leave-one-set-out: on new annotators' wording it is then more often wrong).
+        # A phrase an instructor wrote after the model was trained is taken as written.
         doubted = unlikely(view, learned, tags) if words_said <= VETO_MAX_WORDS else frozenset()
-        for h in tag_hits:
-            if h.key in doubted:
-                words = _evidence(text, tokens, h).text
-                notes.append(
-                    f'"{words}" looks like {h.key}, but the learned model reads it otherwise here,'
-                    " so it is not counted."
-                )
-        tag_hits = [h for h in tag_hits if h.key not in doubted]
+        vetoed = [h for h in tag_hits if h.key in doubted and not trusts(learned, h.phrases)]
+        for h in vetoed:
+            words = _evidence(text, tokens, h).text
+            notes.append(
+                f'"{words}" looks like {h.key}, but the learned model reads it otherwise here,'
+                " so it is not counted."
+            )
+        tag_hits = [h for h in tag_hits if h not in vetoed]
         tags = {h.key for h in tag_hits}
+        doubted -= tags
         for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags), scored=view):
             if f.tag in tags | cancelled | doubted or any(
                 h.first <= f.first and f.last <= h.last for h in stock
@@ -188,7 +192,7 @@ def match_phrases(tokens: Sequence[Token], lex: Lexicon) -> list[Hit]:
                     continue
             m = phrase.regex.match(norm, at)
             if m:
-                hits.append(Hit(entry.kind, entry.key, i, end_of[m.end()]))
+                hits.append(Hit(entry.kind, entry.key, i, end_of[m.end()], (phrase.source,)))
     return hits
 
 
@@ -336,7 +340,7 @@ def _merge_per_tag(hits: list[Hit]) -> list[Hit]:
     for h in sorted(hits, key=lambda h: (h.key, h.first, -h.last)):
         if out and out[-1].key == h.key and out[-1].overlaps(h):
             prev = out[-1]
-            out[-1] = Hit(prev.kind, prev.key, prev.first, max(prev.last, h.last))
+            out[-1] = Hit(prev.kind, prev.key, prev.first, max(prev.last, h.last), prev.phrases + h.phrases)
             continue
         out.append(h)
     return out

@@ -72,6 +72,9 @@ class WordingModel:
     confident: float  # where the rules found something, the model adds a tag only from here
     #: a rule finding whose tag the model gives less than this is not counted (0: never)
     veto: float = 0.0
+    #: the lexicon's tag phrases when the model was trained (None: a file from before the
+    #: ninth round, which did not record them)
+    phrases: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -155,12 +158,13 @@ def load_model(path: Path = MODEL_PATH) -> WordingModel | None:
         thresholds = np.asarray(raw["thresholds"], dtype=np.float64)
         confident = float(raw["confident"])
         veto = float(raw.get("veto", 0.0))
+        phrases = frozenset(str(p) for p in raw["phrases"]) if "phrases" in raw else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if bias.shape != (len(tags),) or thresholds.shape != (len(tags),):
         return None
     index = {n: i for i, n in enumerate(names)}
-    return WordingModel(tags, index, weights, bias, thresholds, confident, veto)
+    return WordingModel(tags, index, weights, bias, thresholds, confident, veto, phrases)
 
 
 def probabilities(
@@ -210,6 +214,16 @@ def unlikely(scored: Scored, model: WordingModel, tags: Iterable[str]) -> frozen
             if p < model.veto:  # NaN (no words) never vetoes
                 out.add(tag)
     return frozenset(out)
+
+
+def trusts(model: WordingModel, phrases: Iterable[str]) -> bool:
+    """True when a finding rests on a lexicon phrase written after the model was trained.
+
+    The veto's threshold was chosen for the phrases the model was trained beside; a phrase an
+    instructor adds later is their deliberate call, which the model has never been measured
+    against, so it is not vetoed.
+    """
+    return model.phrases is not None and any(p not in model.phrases for p in phrases)
 
 
 def predict(
