@@ -4,7 +4,7 @@ The lexicon (``lexicon.yaml``) stays the primary, readable mechanism. Its phrase
 but only find wordings somebody wrote down; this model catches the moves phrased in ways the
 lexicon does not list yet. It is one-vs-rest logistic regression, one weight per (feature, tag),
 trained by ``scripts/train_wording_model.py`` on the project's labelled dev sets and the older
-held-back sets (``benchmarks/data/``; never the held-back sets, ``heldout8`` and ``heldout9``)
+held-back sets (``benchmarks/data/``; never the current held-back sets)
 and shipped as ``wording_model.json``. Pure numpy at run time, nothing downloaded.
 
 Features come from the same normalised tokens the lexicon sees (respellings repaired, fillers
@@ -18,14 +18,14 @@ with the first word (for reflections).
 ``analyze_wording`` adds a tag from here when the rules found no move at all and the model's
 probability reaches the tag's threshold, or, when the rules found some move, only from
 ``confident`` on; since the seventh round it also drops a rule finding whose tag it gives less
-than ``veto`` (all three recorded in the JSON file). All are chosen by the training script on
-the sets written by other annotators than dev's (the older held-back sets and dev2 to dev7),
-each scored by a model trained without it, because on dev the lexicon has seen every item and
-misses almost nothing. The high second
-threshold keeps the model from adding false tags next to a rule finding. A missed move
-otherwise leaves the utterance "neutral", which is where the rules lose most. A clause the
-lexicon calls a stock phrase (a ``notes:`` phrase such as "I hear you") is never turned into a
-move by the model.
+than ``veto`` (all three recorded in the JSON file), but never one resting on a phrase written
+after the model was trained (the file lists the phrases it was trained beside). All are chosen
+by the training script on the sets written by other annotators than dev's (the older held-back
+sets and dev2 onwards), each scored by a model trained without it, because on dev the lexicon
+has seen every item and misses almost nothing. The high second threshold keeps the model from
+adding false tags next to a rule finding. A missed move otherwise leaves the utterance
+"neutral", which is where the rules lose most. A clause the lexicon calls a stock phrase (a
+``notes:`` phrase such as "I hear you") is never turned into a move by the model.
 """
 
 from __future__ import annotations
