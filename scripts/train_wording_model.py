@@ -22,8 +22,8 @@ thresholds are chosen on the sets written by other annotators than dev's (the ol
 sets and dev2 to dev23), each scored by a model trained without it, together with today's lexicon (see
 ``held_set_check``; a random 5-fold split of all rows, used for the penalty until the fourth
 round, mixes every annotator into every fold and says less about new wording). Deterministic:
-same data, same file. Takes about 9 minutes on this 2-core machine (12,505 utterances, 25 sets
-scored leave-one-set-out, three penalties).
+same data, same file. Takes about 25 minutes on this 2-core machine with other jobs running
+(16,282 utterances, 33 sets scored leave-one-set-out, three penalties).
 
 After an instructor extends the lexicon or adds labelled utterances to the dev set, run this
 script again and commit the new ``wording_model.json``.
