@@ -10,11 +10,12 @@ the pool was written, before any of it was read or scored, and never read item b
 the primary measure) and ``heldout15`` (wording_heldout15.jsonl: 300 utterances by an annotator
 whose wording tuning never saw, the stricter cross-annotator measure; committed before it was
 scored). Both are left out of tuning runs (``--tuning``) and refused by ``--errors``.
-Everything else is development data: ``dev24`` (the rest of that pool), ``dev18`` to ``dev23``
-(ninth round), ``dev8`` to ``dev17`` (eighth round), ``dev4`` to ``dev7`` (seventh round),
-``heldout13`` ... ``heldout`` (earlier rounds' held-back sets, whose totals were seen),
-``dev``, ``dev2`` and ``dev3`` (docs/benchmarks/wording.md tells each set's history); a split
-is skipped while its file does not exist.
+Everything else is development data: ``dev24`` (the rest of that pool), ``dev25`` to ``dev28``
+(more annotators, tenth round), ``dev18`` to ``dev23`` (ninth round), ``dev8`` to ``dev17``
+(eighth round), ``dev4`` to ``dev7`` (seventh round), ``heldout13`` ... ``heldout`` (earlier
+rounds' held-back sets, whose totals were seen), ``dev``, ``dev2`` and ``dev3``
+(docs/benchmarks/wording.md tells each set's history); a split is skipped while its file does
+not exist.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
@@ -62,7 +63,7 @@ SPLITS = {
     "dev5": DATA / "wording_dev5.jsonl",
     "dev6": DATA / "wording_dev6.jsonl",
     "dev7": DATA / "wording_dev7.jsonl",
-    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 25)},
+    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 29)},
 }
 #: The clean held-back measures: never printed item by item, and left out of tuning runs with
 #: ``--tuning`` so that not even their totals are seen while choosing changes.

@@ -9,7 +9,7 @@ so they are development data now, docs/benchmarks/wording.md) and the developmen
 by other annotators, ``wording_dev2.jsonl`` (fifth round), ``wording_dev3.jsonl`` (sixth),
 ``wording_dev4.jsonl`` to ``wording_dev7.jsonl`` (seventh), ``wording_dev8.jsonl`` to
 ``wording_dev17.jsonl`` (eighth), ``wording_dev18.jsonl`` to ``wording_dev23.jsonl`` (ninth) and
-``wording_dev24.jsonl`` (tenth; each used when the file exists).
+``wording_dev24.jsonl`` to ``wording_dev28.jsonl`` (tenth; each used when the file exists).
 The held-back sets, ``wording_heldout14.jsonl`` and ``wording_heldout15.jsonl``, are read for one
 purpose: an item whose text equals one of their texts is left out of training, so none of their
 wording is learned; they are never scored here. Each utterance is used twice, as written and
@@ -19,7 +19,7 @@ Model: one-vs-rest logistic regression with an L2 penalty over the features in
 ``voicecoach.analysis.wording_model.features`` (features seen in fewer than ``--min-df``
 utterances are dropped), fitted with SciPy's L-BFGS. The penalty and the probability
 thresholds are chosen on the sets written by other annotators than dev's (the older held-back
-sets and dev2 to dev24), each scored by a model trained without it, together with today's lexicon (see
+sets and dev2 to dev28), each scored by a model trained without it, together with today's lexicon (see
 ``held_set_check``; a random 5-fold split of all rows, used for the penalty until the fourth
 round, mixes every annotator into every fold and says less about new wording). Deterministic:
 same data, same file. Takes about 25 minutes on this 2-core machine with other jobs running
@@ -58,10 +58,10 @@ DEV = DATA / "wording_dev.jsonl"
 #: on, and each one scored by a model trained without it to choose the thresholds.
 OLDER = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13))
 #: Development sets written by other annotators (dev2 in the fifth round, dev3 in the sixth, dev4
-#: to dev7 in the seventh, dev8 to dev17 in the eighth, dev18 to dev23 in the ninth, dev24 in
-#: the tenth): trained on
+#: to dev7 in the seventh, dev8 to dev17 in the eighth, dev18 to dev23 in the ninth, dev24 to
+#: dev28 in the tenth): trained on
 #: and scored like the older held-back sets; each left out while its file does not exist.
-OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 25))
+OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 29))
 #: The held-back sets: never trained on, never scored here.
 HELD_BACK = (DATA / "wording_heldout14.jsonl", DATA / "wording_heldout15.jsonl")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
@@ -81,7 +81,7 @@ def strip(text: str) -> str:
 
 
 def scored_sets() -> tuple[str, ...]:
-    """The sets scored leave-one-set-out: the older held-back sets, and dev2 to dev24 once they exist."""
+    """The sets scored leave-one-set-out: the older held-back sets, and dev2 to dev28 once they exist."""
     return OLDER + tuple(n for n in OTHER_DEVS if (DATA / f"wording_{n}.jsonl").exists())
 
 
