@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voicecoach.analysis.lexicon import load_lexicon
 from voicecoach.analysis.wording import VETO_MAX_WORDS, analyze_wording
-from voicecoach.analysis.wording_model import MODEL_PATH, clauses, features, load_model, predict
+from voicecoach.analysis.wording_model import (
+    MODEL_PATH,
+    HiddenLayer,
+    WordingModel,
+    clauses,
+    features,
+    load_model,
+    predict,
+    probabilities,
+)
 from voicecoach.analysis.wording_text import Token, normalise, raw_tokens
 from voicecoach.types import ALL_TAGS
 
@@ -30,8 +41,54 @@ def test_shipped_model_loads_and_is_small() -> None:
     assert model is not None
     assert model.tags == ALL_TAGS
     assert model.weights.shape == (len(model.index), len(ALL_TAGS))
-    assert MODEL_PATH.stat().st_size < 3_000_000
+    # The regression (about 2.3 MB of JSON integers) and the network (about 2.4 MB, its input
+    # weights as base64 bytes): small beside the 75 MB speech model.
+    assert MODEL_PATH.stat().st_size < 6_000_000
     assert all(0.0 < t < 1.0 for t in model.thresholds)
+    assert model.hidden is not None
+    units = model.hidden.bias.shape[0]
+    assert model.hidden.weights.shape == (len(model.index), units)
+    assert model.hidden.out_weights.shape == (units, len(ALL_TAGS))
+
+
+def _tiny_model(hidden: HiddenLayer | None) -> WordingModel:
+    """Two features ("w:sit", "w:down"), one tag, an optional two-unit network."""
+    return WordingModel(
+        tags=("command",),
+        index={"w:sit": 0, "w:down": 1},
+        weights=np.array([[1.0], [2.0]]),
+        bias=np.array([-1.0]),
+        thresholds=np.array([0.5]),
+        confident=0.6,
+        hidden=hidden,
+    )
+
+
+def test_the_network_is_averaged_with_the_regression() -> None:
+    pairs = [(0, "w:sit"), (0, "w:down"), (0, "w:unknown")]
+    regression_only, _ = probabilities(_tiny_model(None), pairs)
+    assert regression_only[0] == pytest.approx(1 / (1 + math.exp(-(1.0 + 2.0 - 1.0))))
+    net = HiddenLayer(
+        weights=np.array([[1.0, -1.0], [0.5, -1.0]]),  # unit 2 stays below zero: ReLU drops it
+        bias=np.array([0.0, 0.5]),
+        out_weights=np.array([[-2.0], [5.0]]),
+        out_bias=np.array([1.0]),
+    )
+    both, per_clause = probabilities(_tiny_model(net), pairs)
+    from_net = 1 / (1 + math.exp(-(-2.0 * 1.5 + 1.0)))
+    assert both[0] == pytest.approx((regression_only[0] + from_net) / 2)
+    # The evidence still comes from the regression's per-clause weights alone.
+    assert per_clause[0][0] == pytest.approx(3.0)
+
+
+def test_a_network_that_does_not_fit_the_features_means_rules_only(tmp_path: Path) -> None:
+    shipped = MODEL_PATH.read_text(encoding="utf-8")
+    bad = tmp_path / "bad_hidden.json"
+    for key, broken in [("bias", lambda v: v[:-1]), ("weights", lambda v: v[:-8])]:  # -8: still base64
+        raw = json.loads(shipped)
+        raw["hidden"][key] = broken(raw["hidden"][key])
+        bad.write_text(json.dumps(raw), encoding="utf-8")
+        assert load_model(bad) is None, key
 
 
 def test_missing_or_broken_model_file_means_rules_only(tmp_path: Path) -> None:

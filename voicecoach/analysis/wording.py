@@ -13,13 +13,13 @@ The steps, in order:
 5. "yes, but": a de-escalating move followed by "but" and an escalating move is not credited
    (CPI, MI: "but" erases what came before), and the tags' ``overrides`` apply again (an
    escalating move takes the credit from a reflection or question beside it);
-6. a learned second opinion (``wording_model``, logistic regression trained on the labelled dev
-   sets and the older held-back sets) drops a phrase finding it finds very unlikely (with a
-   note; never one resting on a phrase written after the model was trained) and adds a move
-   the phrases missed: any tag it is fairly sure of when the phrases found nothing, only tags
-   it is very sure of otherwise, never a move the phrases saw negated or a sentence the
-   reflection rule judged a near miss; its evidence is the clause it rests on, and the
-   ``overrides`` apply to its moves too;
+6. a learned second opinion (``wording_model``, logistic regression averaged with a small
+   network, trained on the labelled dev sets and the older held-back sets) drops a phrase
+   finding it finds very unlikely (with a note; never one resting on a phrase written after
+   the model was trained) and adds a move the phrases missed: any tag it is fairly sure of when
+   the phrases found nothing, only tags it is very sure of otherwise, never a move the phrases
+   saw negated or a sentence the reflection rule judged a near miss; its evidence is the clause
+   it rests on, and the ``overrides`` apply to its moves too;
 7. effect: escalating if any escalating tag remains, else de-escalating if any de-escalating
    tag, else neutral; the score is the sum of the weights of the distinct tags.
 """

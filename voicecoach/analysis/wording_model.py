@@ -1,15 +1,18 @@
-"""A learned second opinion for the wording analyser: logistic regression over word n-grams.
+"""A learned second opinion for the wording analyser: logistic regression over word n-grams,
+averaged with a small neural network over the same features.
 
 The lexicon (``lexicon.yaml``) stays the primary, readable mechanism. Its phrases are precise
 but only find wordings somebody wrote down; this model catches the moves phrased in ways the
 lexicon does not list yet. It is one-vs-rest logistic regression, one weight per (feature, tag),
-trained by ``scripts/train_wording_model.py`` on the project's labelled dev sets and the older
-held-back sets (``benchmarks/data/``; never the current held-back sets)
-and shipped as ``wording_model.json``. Pure numpy at run time, nothing downloaded.
+and (since the tenth round) a network with one hidden layer of 64 ReLU units whose
+probabilities are averaged with the regression's; both are trained by
+``scripts/train_wording_model.py`` on the project's labelled dev sets and the older held-back
+sets (``benchmarks/data/``; never the current held-back sets) and shipped as
+``wording_model.json``. Pure numpy at run time, nothing downloaded.
 
 Features come from the same normalised tokens the lexicon sees (respellings repaired, fillers
 dropped), split into clauses at punctuation, so a finding's evidence is the one clause that
-carried most weight for the tag (offsets into the original text). Per clause: words, word pairs
+carried most regression weight for the tag (offsets into the original text). Per clause: words, word pairs
 (with the clause start marked), the first two words, whether the clause ends in "?", and
 (fifth round) each word after a negation in the clause, marked as negated; per
 utterance: how many ideas (1, 2, 3+) the utterance shares with the persona's line, alone and
@@ -30,6 +33,7 @@ adding false tags next to a rule finding. A missed move otherwise leaves the utt
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import math
@@ -61,8 +65,25 @@ class Clause:
 
 
 @dataclass(frozen=True)
+class HiddenLayer:
+    """A small neural network over the same features (one hidden layer of ReLU units).
+
+    Its probabilities are averaged with the regression's: the network sees pairs of cues the
+    regression can only add up ("you're right" plus "whatever"), and the regression keeps the
+    per-clause weights that place the evidence. Tenth round: leave-one-set-out, the average
+    beat either alone (docs/benchmarks/wording.md).
+    """
+
+    weights: npt.NDArray[np.float64]  # (features, units)
+    bias: npt.NDArray[np.float64]  # (units,)
+    out_weights: npt.NDArray[np.float64]  # (units, tags)
+    out_bias: npt.NDArray[np.float64]  # (tags,)
+
+
+@dataclass(frozen=True)
 class WordingModel:
-    """Weights of a one-vs-rest logistic regression over named features."""
+    """Weights of a one-vs-rest logistic regression over named features (and, optionally, of a
+    small network averaged with it)."""
 
     tags: tuple[str, ...]
     index: dict[str, int]
@@ -75,6 +96,8 @@ class WordingModel:
     #: the lexicon's tag phrases when the model was trained (None: a file from before the
     #: ninth round, which did not record them)
     phrases: frozenset[str] | None = None
+    #: the network averaged with the regression (None: a file from before the tenth round)
+    hidden: HiddenLayer | None = None
 
 
 @dataclass(frozen=True)
@@ -159,12 +182,31 @@ def load_model(path: Path = MODEL_PATH) -> WordingModel | None:
         confident = float(raw["confident"])
         veto = float(raw.get("veto", 0.0))
         phrases = frozenset(str(p) for p in raw["phrases"]) if "phrases" in raw else None
+        hidden = _hidden_layer(raw["hidden"], len(names), len(tags)) if "hidden" in raw else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if bias.shape != (len(tags),) or thresholds.shape != (len(tags),):
         return None
     index = {n: i for i, n in enumerate(names)}
-    return WordingModel(tags, index, weights, bias, thresholds, confident, veto, phrases)
+    return WordingModel(tags, index, weights, bias, thresholds, confident, veto, phrases, hidden)
+
+
+def _hidden_layer(raw: dict[str, object], features: int, tags: int) -> HiddenLayer:
+    """The network from its JSON form; raises ValueError when a shape does not fit.
+
+    The input weights (features x units, the bulk of the file) are stored as signed bytes,
+    base64, with one scale per unit: a quarter of the size of JSON integers.
+    """
+    scales = np.asarray(raw["scales"], dtype=np.float64)
+    units = len(scales)
+    quantised = np.frombuffer(base64.b64decode(str(raw["weights"])), dtype=np.int8)
+    weights = quantised.astype(np.float64).reshape(features, units) * scales
+    bias = np.asarray(raw["bias"], dtype=np.float64)
+    out_weights = np.asarray(raw["out_weights"], dtype=np.float64).reshape(units, tags)
+    out_bias = np.asarray(raw["out_bias"], dtype=np.float64)
+    if bias.shape != (units,) or out_bias.shape != (tags,):
+        raise ValueError("hidden layer shapes do not fit")
+    return HiddenLayer(weights, bias, out_weights, out_bias)
 
 
 def probabilities(
@@ -186,8 +228,17 @@ def probabilities(
         total += part
         if clause != _GLOBAL:
             per_clause[clause] = part
-    probs = 1.0 / (1.0 + np.exp(-np.clip(total, -30.0, 30.0)))
+    probs = _sigmoid(total)
+    if model.hidden is not None:
+        net = model.hidden
+        rows = list(seen)
+        units = np.maximum(net.weights[rows].sum(axis=0) + net.bias, 0.0)
+        probs = (probs + _sigmoid(units @ net.out_weights + net.out_bias)) / 2.0
     return probs, per_clause
+
+
+def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
 
 def score(
