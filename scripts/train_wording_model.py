@@ -62,8 +62,8 @@ DEV = DATA / "wording_dev.jsonl"
 OLDER = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13))
 #: Development sets written by other annotators (dev2 in the fifth round, dev3 in the sixth, dev4
 #: to dev7 in the seventh, dev8 to dev17 in the eighth, dev18 to dev23 in the ninth, dev24 to
-#: dev28 in the tenth): trained on
-#: and scored like the older held-back sets; each left out while its file does not exist.
+#: dev28 in the tenth): trained on and scored like the older held-back sets; each left out
+#: while its file does not exist.
 OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 29))
 #: The held-back sets: never trained on, never scored here.
 HELD_BACK = (DATA / "wording_heldout14.jsonl", DATA / "wording_heldout15.jsonl")
