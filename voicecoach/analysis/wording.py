@@ -137,7 +137,6 @@ def analyze_wording(
             )
         tag_hits = [h for h in tag_hits if h not in vetoed]
         tags = {h.key for h in tag_hits}
-        doubted -= tags
         for f in model_predict(tokens, ctx_tokens, lex, learned, rules_found=bool(tags), scored=view):
             if f.tag in tags | cancelled | doubted or any(
                 h.first <= f.first and f.last <= h.last for h in stock

@@ -68,9 +68,9 @@ class Clause:
 class HiddenLayer:
     """A small neural network over the same features (one hidden layer of ReLU units).
 
-    Its probabilities are averaged with the regression's: the network sees pairs of cues the
-    regression can only add up ("you're right" plus "whatever"), and the regression keeps the
-    per-clause weights that place the evidence. Tenth round: leave-one-set-out, the average
+    Its probabilities are averaged with the regression's: in the network one cue can change
+    what another counts for, where the regression can only add them up; the regression keeps
+    the per-clause weights that place the evidence. Tenth round: leave-one-set-out, the average
     beat either alone (docs/benchmarks/wording.md).
     """
 
@@ -195,7 +195,7 @@ def _hidden_layer(raw: dict[str, object], features: int, tags: int) -> HiddenLay
     """The network from its JSON form; raises ValueError when a shape does not fit.
 
     The input weights (features x units, the bulk of the file) are stored as signed bytes,
-    base64, with one scale per unit: a quarter of the size of JSON integers.
+    base64, with one scale per unit: 2.6 MB where a JSON list of the same integers takes 5.7 MB.
     """
     scales = np.asarray(raw["scales"], dtype=np.float64)
     units = len(scales)
