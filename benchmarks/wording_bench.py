@@ -4,16 +4,16 @@
     .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
     .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but the held-back sets'
 
-Splits: ``heldout14`` (wording_heldout14.jsonl: the held-back part of the tenth round's new
-labelled pool, 301 of 1,000 utterances drawn by ``scripts/split_labelled_pool.py`` as soon as
+Splits: ``heldout16`` (wording_heldout16.jsonl: the held-back part of the eleventh round's new
+labelled pool, 299 of 1,000 utterances drawn by ``scripts/split_labelled_pool.py`` as soon as
 the pool was written, before any of it was read or scored, and never read item by item since:
-the primary measure) and ``heldout15`` (wording_heldout15.jsonl: 300 utterances by an annotator
+the primary measure) and ``heldout17`` (wording_heldout17.jsonl: 300 utterances by an annotator
 whose wording tuning never saw, the stricter cross-annotator measure; committed before it was
 scored). Both are left out of tuning runs (``--tuning``) and refused by ``--errors``.
-Everything else is development data: ``dev24`` (the rest of that pool), ``dev25`` to ``dev28``
-(more annotators, tenth round), ``dev18`` to ``dev23`` (ninth round), ``dev8`` to ``dev17``
-(eighth round), ``dev4`` to ``dev7`` (seventh round), ``heldout13`` ... ``heldout`` (earlier
-rounds' held-back sets, whose totals were seen), ``dev``, ``dev2`` and ``dev3``
+Everything else is development data: ``dev29`` (the rest of that pool), ``heldout15`` ...
+``heldout`` (earlier rounds' held-back sets, whose totals were seen), ``dev24`` to ``dev28``
+(tenth round), ``dev18`` to ``dev23`` (ninth round), ``dev8`` to ``dev17`` (eighth round),
+``dev4`` to ``dev7`` (seventh round), ``dev``, ``dev2`` and ``dev3``
 (docs/benchmarks/wording.md tells each set's history); a split is skipped while its file does
 not exist.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
@@ -41,6 +41,8 @@ from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
 SPLITS = {
+    "heldout16": DATA / "wording_heldout16.jsonl",
+    "heldout17": DATA / "wording_heldout17.jsonl",
     "heldout14": DATA / "wording_heldout14.jsonl",
     "heldout15": DATA / "wording_heldout15.jsonl",
     "heldout13": DATA / "wording_heldout13.jsonl",
@@ -63,11 +65,11 @@ SPLITS = {
     "dev5": DATA / "wording_dev5.jsonl",
     "dev6": DATA / "wording_dev6.jsonl",
     "dev7": DATA / "wording_dev7.jsonl",
-    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 29)},
+    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 30)},
 }
 #: The clean held-back measures: never printed item by item, and left out of tuning runs with
 #: ``--tuning`` so that not even their totals are seen while choosing changes.
-HELD_BACK = ("heldout14", "heldout15")
+HELD_BACK = ("heldout16", "heldout17")
 EFFECTS = ("deescalating", "escalating", "neutral")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 

@@ -3,14 +3,15 @@
     .venv/bin/python scripts/train_wording_model.py            # check, then train and write
     .venv/bin/python scripts/train_wording_model.py --cv-only  # print the leave-one-set-out check only
 
-Data: ``benchmarks/data/wording_dev.jsonl``, the thirteen older held-back sets
-(``wording_heldout.jsonl`` to ``wording_heldout13.jsonl``: their totals were seen while tuning,
+Data: ``benchmarks/data/wording_dev.jsonl``, the fifteen older held-back sets
+(``wording_heldout.jsonl`` to ``wording_heldout15.jsonl``: their totals were seen while tuning,
 so they are development data now, docs/benchmarks/wording.md) and the development sets written
 by other annotators, ``wording_dev2.jsonl`` (fifth round), ``wording_dev3.jsonl`` (sixth),
 ``wording_dev4.jsonl`` to ``wording_dev7.jsonl`` (seventh), ``wording_dev8.jsonl`` to
 ``wording_dev17.jsonl`` (eighth), ``wording_dev18.jsonl`` to ``wording_dev23.jsonl`` (ninth) and
-``wording_dev24.jsonl`` to ``wording_dev28.jsonl`` (tenth; each used when the file exists).
-The held-back sets, ``wording_heldout14.jsonl`` and ``wording_heldout15.jsonl``, are read for one
+``wording_dev24.jsonl`` to ``wording_dev28.jsonl`` (tenth) and ``wording_dev29.jsonl``
+(eleventh; each used when the file exists). The held-back sets, ``wording_heldout16.jsonl`` and
+``wording_heldout17.jsonl``, are read for one
 purpose: an item whose text equals one of their texts is left out of training, so none of their
 wording is learned; they are never scored here. Each utterance is used twice, as written and
 with punctuation and case stripped (the way a recogniser without punctuation gives it).
@@ -20,7 +21,7 @@ Model: one-vs-rest logistic regression with an L2 penalty over the features in
 utterances are dropped), fitted with SciPy's L-BFGS, and a network with one hidden layer over
 the same features (``scripts/wording_network.py``); their probabilities are averaged. The
 penalty and the probability thresholds are chosen on the sets written by other annotators than
-dev's (the older held-back sets and dev2 to dev28), each scored by a model trained without it,
+dev's (the older held-back sets and dev2 to dev29), each scored by a model trained without it,
 together with today's lexicon (see ``held_set_check``; a random 5-fold split of all rows, used
 for the penalty until the fourth round, mixes every annotator into every fold and says less
 about new wording). The folds run in parallel, one worker per core (``scripts/wording_fit.py``).
@@ -57,16 +58,17 @@ DATA = ROOT / "benchmarks" / "data"
 DEV = DATA / "wording_dev.jsonl"
 #: Older held-back sets, development data from the fourth round on (heldout5 from the fifth,
 #: heldout6 from the sixth, heldout7 from the seventh, heldout8 and heldout9 from the eighth,
-#: heldout10 and heldout11 from the ninth, heldout12 and heldout13 from the tenth): trained
-#: on, and each one scored by a model trained without it to choose the thresholds.
-OLDER = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13))
+#: heldout10 and heldout11 from the ninth, heldout12 and heldout13 from the tenth, heldout14 and
+#: heldout15 from the eleventh): trained on, and each one scored by a model trained without it
+#: to choose the thresholds.
+OLDER = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 #: Development sets written by other annotators (dev2 in the fifth round, dev3 in the sixth, dev4
 #: to dev7 in the seventh, dev8 to dev17 in the eighth, dev18 to dev23 in the ninth, dev24 to
-#: dev28 in the tenth): trained on and scored like the older held-back sets; each left out
-#: while its file does not exist.
-OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 29))
+#: dev28 in the tenth, dev29 in the eleventh): trained on and scored like the older held-back
+#: sets; each left out while its file does not exist.
+OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 30))
 #: The held-back sets: never trained on, never scored here.
-HELD_BACK = (DATA / "wording_heldout14.jsonl", DATA / "wording_heldout15.jsonl")
+HELD_BACK = (DATA / "wording_heldout16.jsonl", DATA / "wording_heldout17.jsonl")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 PENALTIES = (0.1, 0.3, 1.0)
 #: Candidate thresholds: where the rules found nothing (FLOORS) and where they found some move
@@ -84,7 +86,7 @@ def strip(text: str) -> str:
 
 
 def scored_sets() -> tuple[str, ...]:
-    """The sets scored leave-one-set-out: the older held-back sets, and dev2 to dev28 once they exist."""
+    """The sets scored leave-one-set-out: the older held-back sets, and dev2 to dev29 once they exist."""
     return OLDER + tuple(n for n in OTHER_DEVS if (DATA / f"wording_{n}.jsonl").exists())
 
 
