@@ -10,7 +10,8 @@ the pool was written, before any of it was read or scored, and never read item b
 the primary measure) and ``heldout17`` (wording_heldout17.jsonl: 300 utterances by an annotator
 whose wording tuning never saw, the stricter cross-annotator measure; committed before it was
 scored). Both are left out of tuning runs (``--tuning``) and refused by ``--errors``.
-Everything else is development data: ``dev29`` (the rest of that pool), ``heldout15`` ...
+Everything else is development data: ``dev29`` (the rest of that pool), ``dev30`` to ``dev33``
+(more annotators, eleventh round), ``heldout15`` ...
 ``heldout`` (earlier rounds' held-back sets, whose totals were seen), ``dev24`` to ``dev28``
 (tenth round), ``dev18`` to ``dev23`` (ninth round), ``dev8`` to ``dev17`` (eighth round),
 ``dev4`` to ``dev7`` (seventh round), ``dev``, ``dev2`` and ``dev3``
@@ -65,7 +66,7 @@ SPLITS = {
     "dev5": DATA / "wording_dev5.jsonl",
     "dev6": DATA / "wording_dev6.jsonl",
     "dev7": DATA / "wording_dev7.jsonl",
-    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 30)},
+    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 34)},
 }
 #: The clean held-back measures: never printed item by item, and left out of tuning runs with
 #: ``--tuning`` so that not even their totals are seen while choosing changes.

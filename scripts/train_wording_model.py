@@ -9,19 +9,19 @@ so they are development data now, docs/benchmarks/wording.md) and the developmen
 by other annotators, ``wording_dev2.jsonl`` (fifth round), ``wording_dev3.jsonl`` (sixth),
 ``wording_dev4.jsonl`` to ``wording_dev7.jsonl`` (seventh), ``wording_dev8.jsonl`` to
 ``wording_dev17.jsonl`` (eighth), ``wording_dev18.jsonl`` to ``wording_dev23.jsonl`` (ninth) and
-``wording_dev24.jsonl`` to ``wording_dev28.jsonl`` (tenth) and ``wording_dev29.jsonl``
-(eleventh; each used when the file exists). The held-back sets, ``wording_heldout16.jsonl`` and
-``wording_heldout17.jsonl``, are read for one
-purpose: an item whose text equals one of their texts is left out of training, so none of their
-wording is learned; they are never scored here. Each utterance is used twice, as written and
-with punctuation and case stripped (the way a recogniser without punctuation gives it).
+``wording_dev24.jsonl`` to ``wording_dev28.jsonl`` (tenth) and ``wording_dev29.jsonl`` to
+``wording_dev33.jsonl`` (eleventh; each used when the file exists). The held-back sets,
+``wording_heldout16.jsonl`` and ``wording_heldout17.jsonl``, are read for one purpose: an item
+whose text equals one of their texts is left out of training, so none of their wording is
+learned; they are never scored here. Each utterance is used twice, as written and with
+punctuation and case stripped (the way a recogniser without punctuation gives it).
 
 Model: one-vs-rest logistic regression with an L2 penalty over the features in
 ``voicecoach.analysis.wording_model.features`` (features seen in fewer than ``--min-df``
 utterances are dropped), fitted with SciPy's L-BFGS, and a network with one hidden layer over
 the same features (``scripts/wording_network.py``); their probabilities are averaged. The
 penalty and the probability thresholds are chosen on the sets written by other annotators than
-dev's (the older held-back sets and dev2 to dev29), each scored by a model trained without it,
+dev's (the older held-back sets and dev2 to dev33), each scored by a model trained without it,
 together with today's lexicon (see ``held_set_check``; a random 5-fold split of all rows, used
 for the penalty until the fourth round, mixes every annotator into every fold and says less
 about new wording). The folds run in parallel, one worker per core (``scripts/wording_fit.py``).
@@ -64,9 +64,9 @@ DEV = DATA / "wording_dev.jsonl"
 OLDER = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 #: Development sets written by other annotators (dev2 in the fifth round, dev3 in the sixth, dev4
 #: to dev7 in the seventh, dev8 to dev17 in the eighth, dev18 to dev23 in the ninth, dev24 to
-#: dev28 in the tenth, dev29 in the eleventh): trained on and scored like the older held-back
-#: sets; each left out while its file does not exist.
-OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 30))
+#: dev28 in the tenth, dev29 to dev33 in the eleventh): trained on and scored like the older
+#: held-back sets; each left out while its file does not exist.
+OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 34))
 #: The held-back sets: never trained on, never scored here.
 HELD_BACK = (DATA / "wording_heldout16.jsonl", DATA / "wording_heldout17.jsonl")
 _PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
@@ -86,7 +86,7 @@ def strip(text: str) -> str:
 
 
 def scored_sets() -> tuple[str, ...]:
-    """The sets scored leave-one-set-out: the older held-back sets, and dev2 to dev29 once they exist."""
+    """The sets scored leave-one-set-out: the older held-back sets, and dev2 to dev33 once they exist."""
     return OLDER + tuple(n for n in OTHER_DEVS if (DATA / f"wording_{n}.jsonl").exists())
 
 
