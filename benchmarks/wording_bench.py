@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from voicecoach.analysis.lexicon import load_lexicon
 from voicecoach.analysis.wording import analyze_wording
+from voicecoach.analysis.wording_text import unpunctuated
 from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
@@ -72,7 +72,6 @@ SPLITS = {
 #: ``--tuning`` so that not even their totals are seen while choosing changes.
 HELD_BACK = ("heldout16", "heldout17")
 EFFECTS = ("deescalating", "escalating", "neutral")
-_PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -98,11 +97,6 @@ def load(path: Path) -> list[Item]:
             sys.exit(f"{path}:{n}: unknown label {sorted(bad) or row['effect']}")
         items.append(Item(row["id"], row["text"], row.get("context"), frozenset(row["tags"]), row["effect"]))
     return items
-
-
-def strip(text: str) -> str:
-    """What a recogniser without punctuation gives: lower case, no punctuation but apostrophes."""
-    return " ".join(_PUNCT.sub(" ", text).lower().split())
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -157,7 +151,7 @@ def predict(items: Sequence[Item], stripped: bool, model: bool = True) -> list[t
     """Run the analyser over a split (``model=False``: the lexicon alone)."""
     out: list[tuple[frozenset[str], str]] = []
     for it in items:
-        report = analyze_wording(strip(it.text) if stripped else it.text, it.context, model=model)
+        report = analyze_wording(unpunctuated(it.text) if stripped else it.text, it.context, model=model)
         out.append((frozenset(report.tags), report.effect))
     return out
 
@@ -215,7 +209,7 @@ def _cell(v: tuple[float, float, float, int]) -> str:
 def show_errors(items: Sequence[Item], stripped: bool) -> None:
     """Print a tuning split's mistakes with the evidence (``main`` never passes a held-back set)."""
     for it in items:
-        text = strip(it.text) if stripped else it.text
+        text = unpunctuated(it.text) if stripped else it.text
         rep = analyze_wording(text, it.context)
         if frozenset(rep.tags) != it.tags or rep.effect != it.effect:
             miss, extra = sorted(it.tags - rep.tags), sorted(rep.tags - it.tags)

@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,7 +49,7 @@ from wording_network import fit_network
 from voicecoach.analysis.lexicon import Lexicon, load_lexicon
 from voicecoach.analysis.wording import analyze_wording
 from voicecoach.analysis.wording_model import MODEL_PATH, features
-from voicecoach.analysis.wording_text import normalise, raw_tokens
+from voicecoach.analysis.wording_text import normalise, raw_tokens, unpunctuated
 from voicecoach.types import ALL_TAGS, DEESCALATING_TAGS, ESCALATING_TAGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +68,6 @@ OLDER = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 34))
 #: The held-back sets: never trained on, never scored here.
 HELD_BACK = (DATA / "wording_heldout16.jsonl", DATA / "wording_heldout17.jsonl")
-_PUNCT = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 PENALTIES = (0.1, 0.3, 1.0)
 #: Candidate thresholds: where the rules found nothing (FLOORS) and where they found some move
 #: (CONFIDENTS), one floor shared by every tag.
@@ -78,11 +76,6 @@ CONFIDENTS = (0.5, 0.6, 0.7, 0.8, 0.9)
 #: Candidate vetoes: a rule finding whose tag the model gives less than this is dropped (0: never).
 VETOES = (0.0, 0.02, 0.05, 0.1)
 Matrix = npt.NDArray[np.float64]
-
-
-def strip(text: str) -> str:
-    """Lower case, no punctuation but apostrophes (same as benchmarks/wording_bench.py)."""
-    return " ".join(_PUNCT.sub(" ", text).lower().split())
 
 
 def scored_sets() -> tuple[str, ...]:
@@ -94,7 +87,7 @@ def load_rows() -> list[dict[str, object]]:
     """Dev, the other development sets and the older held-back rows (each with its ``source``),
     minus any whose text equals a held-back item's text."""
     held = {
-        strip(str(json.loads(line)["text"]))
+        unpunctuated(str(json.loads(line)["text"]))
         for path in HELD_BACK
         if path.exists()
         for line in path.read_text(encoding="utf-8").splitlines()
@@ -103,7 +96,7 @@ def load_rows() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for source, path in [("dev", DEV)] + [(n, DATA / f"wording_{n}.jsonl") for n in scored_sets()]:
         part = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-        kept = [dict(r, source=source) for r in part if strip(str(r["text"])) not in held]
+        kept = [dict(r, source=source) for r in part if unpunctuated(str(r["text"])) not in held]
         dropped = len(part) - len(kept)
         print(f"{source}: {len(part)} utterances, {dropped} left out (same text as a held-back item)")
         rows += kept
@@ -307,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for g, r in enumerate(rows):
         label = [1.0 if t in r["tags"] else 0.0 for t in ALL_TAGS]  # type: ignore[operator]
         ctx = r.get("context")
-        for text in (str(r["text"]), strip(str(r["text"]))):
+        for text in (str(r["text"]), unpunctuated(str(r["text"]))):
             texts.append(text)
             contexts.append(str(ctx) if ctx else None)
             groups.append(g)

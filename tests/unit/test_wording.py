@@ -7,6 +7,7 @@ import time
 import pytest
 
 from voicecoach.analysis.wording import analyze_wording
+from voicecoach.analysis.wording_text import unpunctuated
 from voicecoach.types import ALL_TAGS, WordingReport
 
 pytestmark = pytest.mark.unit
@@ -147,6 +148,12 @@ def test_asr_style_text_without_punctuation_or_capitals() -> None:
     assert analyze_wording("im not gonna tell you to sit down").effect == "neutral"
     open_q = analyze_wording("uh so what happened this morning")
     assert open_q.tags == {"open_question"}
+
+
+def test_unpunctuated_gives_the_recogniser_style_the_benchmark_scores() -> None:
+    assert unpunctuated("Okay -- I'm NOT mad, 'honest'... Are you?") == "okay i'm not mad honest are you"
+    assert unpunctuated("  ") == ""
+    assert analyze_wording(unpunctuated("You need to calm down!")).tags == {"command"}
 
 
 def test_evidence_highlights_original_text_even_after_respelling() -> None:

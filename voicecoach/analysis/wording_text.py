@@ -22,6 +22,8 @@ _TOKEN_RE = re.compile(r"[^\W_]+(?:['’*]+[^\W_]*)*|\*{2,}|[.?!,;:]|[—–]|(?
 CLAUSE_PUNCT = frozenset({".", "?", "!", ",", ";", ":"})
 #: Tokens that end a sentence.
 SENTENCE_PUNCT = frozenset({".", "?", "!"})
+# Any mark but a letter, digit, space or an apostrophe inside a word ("don't" keeps its own).
+_NOT_SPOKEN = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class FillerRule:
     words: tuple[str, ...]
     only_after: frozenset[str] = frozenset()
     not_after: frozenset[str] = frozenset()
+
+
+def unpunctuated(text: str) -> str:
+    """``text`` as a recogniser without punctuation gives it: lower case, single spaces, no
+    punctuation but apostrophes inside words (the "stripped" condition of the wording benchmark
+    and a second copy of every training row)."""
+    return " ".join(_NOT_SPOKEN.sub(" ", text).lower().split())
 
 
 def raw_tokens(text: str) -> list[Token]:
