@@ -11,12 +11,11 @@ the primary measure) and ``heldout17`` (wording_heldout17.jsonl: 300 utterances 
 whose wording tuning never saw, the stricter cross-annotator measure; committed before it was
 scored). Both are left out of tuning runs (``--tuning``) and refused by ``--errors``.
 Everything else is development data: ``dev29`` (the rest of that pool), ``dev30`` to ``dev33``
-(more annotators, eleventh round), ``heldout15`` ...
-``heldout`` (earlier rounds' held-back sets, whose totals were seen), ``dev24`` to ``dev28``
-(tenth round), ``dev18`` to ``dev23`` (ninth round), ``dev8`` to ``dev17`` (eighth round),
-``dev4`` to ``dev7`` (seventh round), ``dev``, ``dev2`` and ``dev3``
-(docs/benchmarks/wording.md tells each set's history); a split is skipped while its file does
-not exist.
+(more annotators, eleventh round), ``heldout15`` ... ``heldout`` (earlier rounds' held-back
+sets, whose totals were seen), ``dev24`` to ``dev28`` (tenth round), ``dev18`` to ``dev23``
+(ninth round), ``dev8`` to ``dev17`` (eighth round), ``dev4`` to ``dev7`` (seventh round),
+``dev``, ``dev2`` and ``dev3`` (docs/benchmarks/wording.md tells each set's history); a split
+is skipped while its file does not exist.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
