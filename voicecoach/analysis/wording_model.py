@@ -195,7 +195,8 @@ def _hidden_layer(raw: dict[str, object], features: int, tags: int) -> HiddenLay
     """The network from its JSON form; raises ValueError when a shape does not fit.
 
     The input weights (features x units, the bulk of the file) are stored as signed bytes,
-    base64, with one scale per unit: 2.6 MB where a JSON list of the same integers takes 5.7 MB.
+    base64, with one scale per unit: 2.9 MB where a JSON list of the same integers would take
+    6.3 MB (eleventh round).
     """
     scales = np.asarray(raw["scales"], dtype=np.float64)
     units = len(scales)
