@@ -191,6 +191,7 @@ def held_set_check(
     rows: Sequence[dict[str, object]],
     data: tuple[list[str], list[str | None], list[int], Matrix, list[set[str]]],
     rules: Matrix,
+    min_df: int,
 ) -> tuple[float, Matrix, float, float]:
     """Choose the penalty, thresholds and veto on the sets by other annotators, each scored unseen.
 
@@ -211,7 +212,7 @@ def held_set_check(
     print(f"sets scored leave-one-out ({len(yy) // 2} x 2): rules micro/lowest/effect = {_r(summary(r, yy))}")
     best: tuple[float, float, Matrix] | None = None
     corpus = Corpus(sets, np.asarray(groups), y, source)
-    regression, network = leave_one_set_out(corpus, scored, PENALTIES)
+    regression, network = leave_one_set_out(corpus, scored, PENALTIES, min_df)
     for penalty in PENALTIES:
         p = ((regression[penalty] + network) / 2)[held]
         means = []
@@ -290,7 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Choose the penalty and thresholds leave-one-set-out, then train on everything and write."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cv-only", action="store_true", help="print the leave-one-set-out check, write nothing")
-    ap.add_argument("--min-df", type=int, default=2)
+    ap.add_argument(
+        "--min-df", type=int, default=2, help="drop features seen in fewer training utterances (default 2)"
+    )
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args(argv)
     lex = load_lexicon()
@@ -314,7 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sets = feature_sets(texts, contexts, lex)
     print(f"rules alone on all training rows (optimistic: tuned on them): {_r(summary(rules, y))}")
-    penalty, ths, confident, veto = held_set_check(rows, (texts, contexts, groups, y, sets), rules)
+    data = (texts, contexts, groups, y, sets)
+    penalty, ths, confident, veto = held_set_check(rows, data, rules, args.min_df)
     print(f"chosen: penalty {penalty}, floor {ths[0]}, confident {confident}, veto {veto}")
     if args.cv_only:
         return 0

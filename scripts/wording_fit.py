@@ -80,14 +80,15 @@ def fit(x: sparse.csr_matrix, y: Matrix, penalty: float) -> tuple[Matrix, Matrix
 _CORPUS: Corpus | None = None  # set before the workers fork, so each inherits it
 
 
-def _fold(name: str, penalties: tuple[float, ...]) -> tuple[list[Matrix], Matrix]:
-    """Probabilities of set ``name``'s rows from models trained on every other set: one
-    regression per penalty, and the network."""
+def _fold(name: str, penalties: tuple[float, ...], min_df: int) -> tuple[list[Matrix], Matrix]:
+    """Probabilities of set ``name``'s rows from models trained on every other set (features
+    seen in fewer than ``min_df`` of their utterances dropped): one regression per penalty, and
+    the network."""
     corpus = _CORPUS
     assert corpus is not None
     test = corpus.source == name
     train_sets = [s for s, m in zip(corpus.sets, ~test, strict=True) if m]
-    vocab = make_vocab(train_sets, list(corpus.groups[~test]), 2)
+    vocab = make_vocab(train_sets, list(corpus.groups[~test]), min_df)
     x = design(corpus.sets, vocab)
     regressions = []
     for penalty in penalties:
@@ -97,17 +98,22 @@ def _fold(name: str, penalties: tuple[float, ...]) -> tuple[list[Matrix], Matrix
 
 
 def leave_one_set_out(
-    corpus: Corpus, names: Sequence[str], penalties: tuple[float, ...], jobs: int | None = None
+    corpus: Corpus,
+    names: Sequence[str],
+    penalties: tuple[float, ...],
+    min_df: int,
+    jobs: int | None = None,
 ) -> tuple[dict[float, Matrix], Matrix]:
     """For every row of the sets ``names``: the regression's probabilities per penalty and the
-    network's, each from models that never saw the row's set (other rows stay 0)."""
+    network's, each from models that never saw the row's set (other rows stay 0), over the
+    features of ``make_vocab(..., min_df)``, as the shipped model is."""
     global _CORPUS  # noqa: PLW0603 -- handed to forked workers without pickling
     _CORPUS = corpus
     workers = jobs or len(os.sched_getaffinity(0))
     regression = {p: np.zeros_like(corpus.y) for p in penalties}
     network = np.zeros_like(corpus.y)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        futures = [pool.submit(_fold, name, penalties) for name in names]
+        futures = [pool.submit(_fold, name, penalties, min_df) for name in names]
         for name, future in zip(names, futures, strict=True):
             test = corpus.source == name
             per_penalty, net = future.result()
