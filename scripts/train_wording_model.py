@@ -294,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--min-df", type=int, default=2, help="drop features seen in fewer training utterances (default 2)"
     )
-    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write (default: shipped model)")
     args = ap.parse_args(argv)
     lex = load_lexicon()
     rows = load_rows()
