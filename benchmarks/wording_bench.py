@@ -4,18 +4,14 @@
     .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
     .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but the held-back sets'
 
-Splits: ``heldout16`` (wording_heldout16.jsonl: the held-back part of the eleventh round's new
-labelled pool, 299 of 1,000 utterances drawn by ``scripts/split_labelled_pool.py`` as soon as
-the pool was written, before any of it was read or scored, and never read item by item since:
-the primary measure) and ``heldout17`` (wording_heldout17.jsonl: 300 utterances by an annotator
-whose wording tuning never saw, the stricter cross-annotator measure; committed before it was
-scored). Both are left out of tuning runs (``--tuning``) and refused by ``--errors``.
-Everything else is development data: ``dev29`` (the rest of that pool), ``dev30`` to ``dev33``
-(more annotators, eleventh round), ``heldout15`` ... ``heldout`` (earlier rounds' held-back
-sets, whose totals were seen), ``dev24`` to ``dev28`` (tenth round), ``dev18`` to ``dev23``
-(ninth round), ``dev8`` to ``dev17`` (eighth round), ``dev4`` to ``dev7`` (seventh round),
-``dev``, ``dev2`` and ``dev3`` (docs/benchmarks/wording.md tells each set's history); a split
-is skipped while its file does not exist.
+Splits: ``benchmarks/data/wording_sets.json`` names them. Its ``held_back`` sets (this round,
+``heldout18``: the held-back part of the twelfth round's new labelled pool, drawn by
+``scripts/split_labelled_pool.py`` as soon as the pool was written, before any of it was read or
+scored: the primary measure; and ``heldout19``: 300 utterances by an annotator whose wording
+tuning never saw, the stricter cross-annotator measure) are left out of tuning runs
+(``--tuning``) and refused by ``--errors``. Everything else is development data: earlier rounds'
+held-back sets, whose totals were seen, and ``dev`` to ``dev34`` (docs/benchmarks/wording.md
+tells each set's history); a split is skipped while its file does not exist.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
@@ -40,36 +36,15 @@ from voicecoach.analysis.wording_text import unpunctuated
 from voicecoach.types import ALL_TAGS
 
 DATA = Path(__file__).parent / "data"
-SPLITS = {
-    "heldout16": DATA / "wording_heldout16.jsonl",
-    "heldout17": DATA / "wording_heldout17.jsonl",
-    "heldout14": DATA / "wording_heldout14.jsonl",
-    "heldout15": DATA / "wording_heldout15.jsonl",
-    "heldout13": DATA / "wording_heldout13.jsonl",
-    "heldout12": DATA / "wording_heldout12.jsonl",
-    "heldout11": DATA / "wording_heldout11.jsonl",
-    "heldout10": DATA / "wording_heldout10.jsonl",
-    "heldout9": DATA / "wording_heldout9.jsonl",
-    "heldout8": DATA / "wording_heldout8.jsonl",
-    "heldout7": DATA / "wording_heldout7.jsonl",
-    "heldout6": DATA / "wording_heldout6.jsonl",
-    "heldout5": DATA / "wording_heldout5.jsonl",
-    "heldout4": DATA / "wording_heldout4.jsonl",
-    "heldout3": DATA / "wording_heldout3.jsonl",
-    "heldout2": DATA / "wording_heldout2.jsonl",
-    "heldout": DATA / "wording_heldout.jsonl",
-    "dev": DATA / "wording_dev.jsonl",
-    "dev2": DATA / "wording_dev2.jsonl",
-    "dev3": DATA / "wording_dev3.jsonl",
-    "dev4": DATA / "wording_dev4.jsonl",
-    "dev5": DATA / "wording_dev5.jsonl",
-    "dev6": DATA / "wording_dev6.jsonl",
-    "dev7": DATA / "wording_dev7.jsonl",
-    **{f"dev{n}": DATA / f"wording_dev{n}.jsonl" for n in range(8, 34)},
-}
+CATALOGUE = json.loads((DATA / "wording_sets.json").read_text(encoding="utf-8"))
 #: The clean held-back measures: never printed item by item, and left out of tuning runs with
 #: ``--tuning`` so that not even their totals are seen while choosing changes.
-HELD_BACK = ("heldout16", "heldout17")
+HELD_BACK: tuple[str, ...] = tuple(CATALOGUE["held_back"])
+#: Every split in table order: the held-back sets, the older ones newest first, then dev sets.
+SPLITS = {
+    name: DATA / f"wording_{name}.jsonl"
+    for name in (*HELD_BACK, *reversed(CATALOGUE["older_held_back"]), *CATALOGUE["development"])
+}
 EFFECTS = ("deescalating", "escalating", "neutral")
 
 

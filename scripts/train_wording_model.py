@@ -3,25 +3,20 @@
     .venv/bin/python scripts/train_wording_model.py            # check, then train and write
     .venv/bin/python scripts/train_wording_model.py --cv-only  # print the leave-one-set-out check only
 
-Data: ``benchmarks/data/wording_dev.jsonl``, the fifteen older held-back sets
-(``wording_heldout.jsonl`` to ``wording_heldout15.jsonl``: their totals were seen while tuning,
-so they are development data now, docs/benchmarks/wording.md) and the development sets written
-by other annotators, ``wording_dev2.jsonl`` (fifth round), ``wording_dev3.jsonl`` (sixth),
-``wording_dev4.jsonl`` to ``wording_dev7.jsonl`` (seventh), ``wording_dev8.jsonl`` to
-``wording_dev17.jsonl`` (eighth), ``wording_dev18.jsonl`` to ``wording_dev23.jsonl`` (ninth) and
-``wording_dev24.jsonl`` to ``wording_dev28.jsonl`` (tenth) and ``wording_dev29.jsonl`` to
-``wording_dev33.jsonl`` (eleventh; each used when the file exists). The held-back sets,
-``wording_heldout16.jsonl`` and ``wording_heldout17.jsonl``, are read for one purpose: an item
-whose text equals one of their texts is left out of training, so none of their wording is
-learned; they are never scored here. Each utterance is used twice, as written and with
-punctuation and case stripped (the way a recogniser without punctuation gives it).
+Data: the sets ``benchmarks/data/wording_sets.json`` names: ``wording_dev.jsonl``, the older
+held-back sets (their totals were seen while tuning, so they are development data now,
+docs/benchmarks/wording.md) and the development sets written by other annotators, ``dev2``
+onwards (each used when its file exists). The sets it lists as held back are read for one
+purpose: an item whose text equals one of their texts is left out of training, so none of their
+wording is learned; they are never scored here. Each utterance is used twice, as written and
+with punctuation and case stripped (the way a recogniser without punctuation gives it).
 
 Model: one-vs-rest logistic regression with an L2 penalty over the features in
 ``voicecoach.analysis.wording_model.features`` (features seen in fewer than ``--min-df``
 utterances are dropped), fitted with SciPy's L-BFGS, and a network with one hidden layer over
 the same features (``scripts/wording_network.py``); their probabilities are averaged. The
 penalty and the probability thresholds are chosen on the sets written by other annotators than
-dev's (the older held-back sets and dev2 to dev33), each scored by a model trained without it,
+dev's (the older held-back sets and dev2 onwards), each scored by a model trained without it,
 together with today's lexicon (see ``held_set_check``; a random 5-fold split of all rows, used
 for the penalty until the fourth round, mixes every annotator into every fold and says less
 about new wording). The folds run in parallel, one worker per core (``scripts/wording_fit.py``).
@@ -55,19 +50,15 @@ from voicecoach.types import ALL_TAGS, DEESCALATING_TAGS, ESCALATING_TAGS
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 DEV = DATA / "wording_dev.jsonl"
-#: Older held-back sets, development data from the fourth round on (heldout5 from the fifth,
-#: heldout6 from the sixth, heldout7 from the seventh, heldout8 and heldout9 from the eighth,
-#: heldout10 and heldout11 from the ninth, heldout12 and heldout13 from the tenth, heldout14 and
-#: heldout15 from the eleventh): trained on, and each one scored by a model trained without it
-#: to choose the thresholds.
-OLDER = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
-#: Development sets written by other annotators (dev2 in the fifth round, dev3 in the sixth, dev4
-#: to dev7 in the seventh, dev8 to dev17 in the eighth, dev18 to dev23 in the ninth, dev24 to
-#: dev28 in the tenth, dev29 to dev33 in the eleventh): trained on and scored like the older
+CATALOGUE = json.loads((DATA / "wording_sets.json").read_text(encoding="utf-8"))
+#: Older held-back sets, development data since the round after their own: trained on, and each
+#: one scored by a model trained without it to choose the thresholds.
+OLDER: tuple[str, ...] = tuple(CATALOGUE["older_held_back"])
+#: Development sets written by other annotators than dev's: trained on and scored like the older
 #: held-back sets; each left out while its file does not exist.
-OTHER_DEVS = tuple(f"dev{n}" for n in range(2, 34))
+OTHER_DEVS: tuple[str, ...] = tuple(n for n in CATALOGUE["development"] if n != "dev")
 #: The held-back sets: never trained on, never scored here.
-HELD_BACK = (DATA / "wording_heldout16.jsonl", DATA / "wording_heldout17.jsonl")
+HELD_BACK = tuple(DATA / f"wording_{n}.jsonl" for n in CATALOGUE["held_back"])
 PENALTIES = (0.1, 0.3, 1.0)
 #: Candidate thresholds: where the rules found nothing (FLOORS) and where they found some move
 #: (CONFIDENTS), one floor shared by every tag.
@@ -79,7 +70,7 @@ Matrix = npt.NDArray[np.float64]
 
 
 def scored_sets() -> tuple[str, ...]:
-    """The sets scored leave-one-set-out: the older held-back sets, and dev2 to dev33 once they exist."""
+    """The sets scored leave-one-set-out: the older held-back sets, and the other dev sets that exist."""
     return OLDER + tuple(n for n in OTHER_DEVS if (DATA / f"wording_{n}.jsonl").exists())
 
 
