@@ -4,14 +4,14 @@
     .venv/bin/python benchmarks/wording_bench.py --errors   # dev-split mistakes, for tuning
     .venv/bin/python benchmarks/wording_bench.py --tuning   # every table but the held-back sets'
 
-Splits: ``benchmarks/data/wording_sets.json`` names them. Its ``held_back`` sets (this round,
-``heldout18``: the held-back part of the twelfth round's new labelled pool, drawn by
-``scripts/split_labelled_pool.py`` as soon as the pool was written, before any of it was read or
-scored: the primary measure; and ``heldout19``: 300 utterances by an annotator whose wording
-tuning never saw, the stricter cross-annotator measure) are left out of tuning runs
-(``--tuning``) and refused by ``--errors``. Everything else is development data: earlier rounds'
-held-back sets, whose totals were seen, and ``dev`` to ``dev34`` (docs/benchmarks/wording.md
-tells each set's history); a split is skipped while its file does not exist.
+Splits: ``benchmarks/data/wording_sets.json`` names them. Its ``held_back`` sets (the held-back
+part of the newest labelled pool, drawn by ``scripts/split_labelled_pool.py`` as soon as the
+pool was written, before any of it was read or scored: the primary measure; and a set by an
+annotator whose wording tuning never saw, the stricter cross-annotator measure) are left out of
+tuning runs (``--tuning``) and refused by ``--errors``. Everything else is development data:
+earlier rounds' held-back sets, whose totals were seen, and ``dev``, ``dev2`` onwards
+(docs/benchmarks/wording.md tells each set's history); a split is skipped while its file does
+not exist.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
