@@ -223,6 +223,10 @@ class SpeakerMonitor:
             data = b"".join(self._chunks)
         return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float32) / 32768.0
 
+    def sounded_since(self, sample: int, threshold: float = 1e-3) -> bool:
+        """Whether the speaker made any sound after the first ``sample`` samples recorded."""
+        return float(np.max(np.abs(self.samples()[sample:]), initial=0.0)) >= threshold
+
     def quiet_for(self, seconds: float, threshold: float = 1e-3) -> bool:
         """Whether the last ``seconds`` of the speaker held no sound."""
         tail = self.samples()[-int(seconds * MIC_RATE) :]

@@ -95,9 +95,11 @@ def test_live_practice_hears_each_reply_once_and_answers_aloud(
     try:
         heard_before = 0
         for clip, _ in replies:
-            # The trainee waits for the persona to say something and finish.
+            # The trainee waits for the persona to say something and finish. Silence alone is
+            # not enough: while the persona is still thinking (over 1 s on a loaded machine) the
+            # speaker is quiet too, and a reply then lands on its line and stops it (barge-in).
             wait_until(
-                lambda h=heard_before: monitor.samples().size > h + 16_000 and monitor.quiet_for(0.8),
+                lambda h=heard_before: monitor.sounded_since(h) and monitor.quiet_for(0.8),
                 60,
                 process,
             )
@@ -149,7 +151,7 @@ def test_a_microphone_lost_mid_session_keeps_the_completed_turns(tmp_path: Path,
         feeder = MicFeeder(server.fifo)
         process = start_practice(server, tmp_path, "--out", str(out))
         try:
-            wait_until(lambda: monitor.samples().size > 16_000 and monitor.quiet_for(0.8), 60, process)
+            wait_until(lambda: monitor.sounded_since(0) and monitor.quiet_for(0.8), 60, process)
             feeder.say(read_audio(FIXTURES / "demo/replies/01.wav"))
             session_file = out / "session.json"
             wait_until(
