@@ -10,8 +10,8 @@ pool was written, before any of it was read or scored: the primary measure; and 
 annotator whose wording tuning never saw, the stricter cross-annotator measure) are left out of
 tuning runs (``--tuning``) and refused by ``--errors``. Everything else is development data:
 earlier rounds' held-back sets, whose totals were seen, and ``dev``, ``dev2`` onwards
-(docs/benchmarks/wording.md tells each set's history); a split is skipped while its file does
-not exist.
+(docs/benchmarks/wording.md tells each set's history). A set the catalogue names but whose file
+is missing stops the bench, rather than leaving it out of the tables unnoticed.
 Each split is scored as written ("clean") and with punctuation and case stripped, the way a
 speech recogniser without punctuation gives it ("stripped"); the persona context stays clean
 because it comes from the persona file, not from speech. ``--errors`` prints the mistakes of
@@ -208,14 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rules-only", action="store_true", help="the lexicon alone, without the learned model")
     ap.add_argument("--seconds", type=float, default=3.0, help="how long to time throughput")
     args = ap.parse_args(argv)
+    missing = [name for name, path in SPLITS.items() if not path.exists()]
+    if missing:
+        sys.exit(f"wording_bench: wording_sets.json names sets without a file: {', '.join(missing)}")
     if args.errors:
         show_errors(load(SPLITS[args.split]), args.stripped)  # never loads a held-back set
         return 0
-    data = {
-        name: load(path)
-        for name, path in SPLITS.items()
-        if path.exists() and not (args.tuning and name in HELD_BACK)
-    }
+    data = {name: load(path) for name, path in SPLITS.items() if not (args.tuning and name in HELD_BACK)}
     results = {
         name: {
             "clean": score(items, predict(items, False, not args.rules_only)),

@@ -6,9 +6,9 @@
 Data: the sets ``benchmarks/data/wording_sets.json`` names: ``wording_dev.jsonl``, the older
 held-back sets (their totals were seen while tuning, so they are development data now,
 docs/benchmarks/wording.md) and the development sets written by other annotators, ``dev2``
-onwards (each used when its file exists). The sets it lists as held back are read for one
-purpose: an item whose text equals one of their texts is left out of training, so none of their
-wording is learned; they are never scored here. Each utterance is used twice, as written and
+onwards; a set it names without a file stops the script. The sets it lists as held back are
+read for one purpose: an item whose text equals one of their texts is left out of training, so
+none of their wording is learned; they are never scored here. Each utterance is used twice, as written and
 with punctuation and case stripped (the way a recogniser without punctuation gives it).
 
 Model: one-vs-rest logistic regression with an L2 penalty over the features in
@@ -55,8 +55,10 @@ CATALOGUE = json.loads((DATA / "wording_sets.json").read_text(encoding="utf-8"))
 #: one scored by a model trained without it to choose the thresholds.
 OLDER: tuple[str, ...] = tuple(CATALOGUE["older_held_back"])
 #: Development sets written by other annotators than dev's: trained on and scored like the older
-#: held-back sets; each left out while its file does not exist.
+#: held-back sets.
 OTHER_DEVS: tuple[str, ...] = tuple(n for n in CATALOGUE["development"] if n != "dev")
+#: The sets scored leave-one-set-out to choose the penalty and thresholds.
+SCORED = OLDER + OTHER_DEVS
 #: The held-back sets: never trained on, never scored here.
 HELD_BACK = tuple(DATA / f"wording_{n}.jsonl" for n in CATALOGUE["held_back"])
 PENALTIES = (0.1, 0.3, 1.0)
@@ -69,23 +71,17 @@ VETOES = (0.0, 0.02, 0.05, 0.1)
 Matrix = npt.NDArray[np.float64]
 
 
-def scored_sets() -> tuple[str, ...]:
-    """The sets scored leave-one-set-out: the older held-back sets, and the other dev sets that exist."""
-    return OLDER + tuple(n for n in OTHER_DEVS if (DATA / f"wording_{n}.jsonl").exists())
-
-
 def load_rows() -> list[dict[str, object]]:
     """Dev, the other development sets and the older held-back rows (each with its ``source``),
     minus any whose text equals a held-back item's text."""
     held = {
         unpunctuated(str(json.loads(line)["text"]))
         for path in HELD_BACK
-        if path.exists()
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
     rows: list[dict[str, object]] = []
-    for source, path in [("dev", DEV)] + [(n, DATA / f"wording_{n}.jsonl") for n in scored_sets()]:
+    for source, path in [("dev", DEV)] + [(n, DATA / f"wording_{n}.jsonl") for n in SCORED]:
         part = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         kept = [dict(r, source=source) for r in part if unpunctuated(str(r["text"])) not in held]
         dropped = len(part) - len(kept)
@@ -198,22 +194,21 @@ def held_set_check(
     # analyze_wording never lets the model add a reflection without a persona line, so the
     # thresholds are chosen on probabilities that cannot either.
     no_persona_line = np.asarray([c is None for c in contexts])
-    scored = scored_sets()
     source = np.asarray([str(rows[g]["source"]) for g in groups])
-    held = np.isin(source, scored)
+    held = np.isin(source, SCORED)
     r, yy, src = rules[held], y[held], source[held]
     t = len(ALL_TAGS)
     print(f"sets scored leave-one-out ({len(yy) // 2} x 2): rules micro/lowest/effect = {_r(summary(r, yy))}")
     best: tuple[float, float, Matrix] | None = None
     corpus = Corpus(sets, np.asarray(groups), y, source)
-    regression, network = leave_one_set_out(corpus, scored, PENALTIES, min_df)
+    regression, network = leave_one_set_out(corpus, SCORED, PENALTIES, min_df)
     for penalty in PENALTIES:
         both = (regression[penalty] + network) / 2
         both[no_persona_line, ALL_TAGS.index("reflection")] = 0.0
         p = both[held]
         means = []
         print(f"penalty {penalty}: tag micro-F1 / effect macro-F1 of each set, thresholds from the others")
-        for name in scored:
+        for name in SCORED:
             fit_on, test = src != name, src == name
             floor, conf, veto = choose_thresholds(r[fit_on], p[fit_on], yy[fit_on])
             got = summary(combine(r[test], p[test], np.full(t, floor), conf, veto), yy[test])
@@ -292,6 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write (default: shipped model)")
     args = ap.parse_args(argv)
+    missing = [n for n in (*CATALOGUE["held_back"], *SCORED) if not (DATA / f"wording_{n}.jsonl").exists()]
+    if missing:
+        sys.exit(f"train_wording_model: wording_sets.json names sets without a file: {', '.join(missing)}")
     lex = load_lexicon()
     rows = load_rows()
     texts, contexts, groups = [], [], []
