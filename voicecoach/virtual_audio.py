@@ -185,6 +185,11 @@ class MicFeeder:
             os.close(self._fd)
 
 
+#: Sample level (of full scale 1.0) below which the virtual speaker counts as silent: its
+#: silence is digital zero, and the persona's quietest speech is far above this.
+SILENCE = 1e-3
+
+
 class SpeakerMonitor:
     """Records the virtual speaker (``parec`` on its monitor) into memory."""
 
@@ -223,11 +228,11 @@ class SpeakerMonitor:
             data = b"".join(self._chunks)
         return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float32) / 32768.0
 
-    def sounded_since(self, sample: int, threshold: float = 1e-3) -> bool:
+    def sounded_since(self, sample: int, threshold: float = SILENCE) -> bool:
         """Whether the speaker made any sound after the first ``sample`` samples recorded."""
         return float(np.max(np.abs(self.samples()[sample:]), initial=0.0)) >= threshold
 
-    def quiet_for(self, seconds: float, threshold: float = 1e-3) -> bool:
+    def quiet_for(self, seconds: float, threshold: float = SILENCE) -> bool:
         """Whether the last ``seconds`` of the speaker held no sound."""
         tail = self.samples()[-int(seconds * MIC_RATE) :]
         return tail.size >= int(seconds * MIC_RATE) and float(np.max(np.abs(tail), initial=0.0)) < threshold
