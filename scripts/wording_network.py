@@ -22,7 +22,7 @@ from scipy import sparse
 Matrix = npt.NDArray[np.float64]
 
 #: 64 units with dropout 0.3 did better leave-one-set-out than 128 with 0.5 or 32 with 0.3 in
-#: the tenth round (docs/benchmarks/wording.md); epochs, batch size and learning rate were set
+#: the tenth round (docs/benchmarks/wording_history.md); epochs, batch size and learning rate were set
 #: once (8, 128, 0.002) and not tuned.
 UNITS = 64
 EPOCHS = 8

@@ -232,7 +232,7 @@ def test_a_flat_denial_of_a_fact_is_arguing(text: str, context: str, arguing: bo
 )
 def test_saying_back_the_persona_s_own_lack_is_still_a_reflection(text: str, context: str) -> None:
     # The reflection rule alone: since the ninth round the learned model reads the third as a
-    # denial and vetoes it (a known error, in docs/benchmarks/wording.md).
+    # denial and vetoes it (a known error, in docs/benchmarks/wording_history.md).
     assert "reflection" in set(analyze_wording(text, context, model=False).tags)
 
 

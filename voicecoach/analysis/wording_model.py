@@ -71,7 +71,7 @@ class HiddenLayer:
     Its probabilities are averaged with the regression's: in the network one cue can change
     what another counts for, where the regression can only add them up; the regression keeps
     the per-clause weights that place the evidence. Tenth round: leave-one-set-out, the average
-    beat either alone (docs/benchmarks/wording.md).
+    beat either alone (docs/benchmarks/wording_history.md).
     """
 
     weights: npt.NDArray[np.float64]  # (features, units)
