@@ -7,6 +7,7 @@ line goes through a private temporary file that is read back and deleted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -40,34 +41,27 @@ class Pyttsx3Synthesizer:
 
     def __init__(self, voice: str | None = "gmw/en-us") -> None:
         self.voice = voice
-        self._engine: Any = None
-
-    def _load(self) -> Any:
-        if self._engine is None:
-            try:
-                import pyttsx3
-
-                engine = pyttsx3.init("espeak")
-            except (ImportError, OSError, RuntimeError) as e:
-                raise ModelError(f"the persona voice needs espeak-ng: {_INSTALL_HINT} ({e})") from e
-            if self.voice:
-                with contextlib.suppress(ValueError):
-                    engine.setProperty("voice", self.voice)
-            self._engine = engine
-        return self._engine
 
     def synthesize(
         self, text: str, *, rate: float = 1.0, volume: float = 1.0, pitch: float = 1.0
     ) -> AudioClip:
         """Speak ``text`` with the voice's rate, volume and pitch scaled by the multipliers."""
         with _ENGINE_LOCK:
-            engine = self._load()
-            engine.setProperty("rate", int(min(MAX_RATE_WPM, BASE_RATE_WPM * rate)))
-            engine.setProperty("volume", max(0.0, min(1.0, volume)))
-            engine.setProperty("pitch", int(min(MAX_PITCH, BASE_PITCH * pitch)))
-            # In pyttsx3's retrieval mode espeak-ng queues parameter changes on its own thread,
-            # and pyttsx3 cancels that queue when a run starts while it is non-empty: about half
-            # of alternating rate changes were lost here. Draining the queue first applies them.
+            engine = _load_engine()
+            driver = _espeak_driver()
+            # Set on the driver, not through engine.setProperty: pyttsx3 queues those while its
+            # loop is busy (always before the first line) and runs them just before its
+            # end-of-loop stop(), which cancels them in espeak-ng's queue if they are still
+            # pending there, so the line kept the old rate.
+            if self.voice:
+                with contextlib.suppress(ValueError):
+                    driver.setProperty("voice", self.voice)
+            driver.setProperty("rate", int(min(MAX_RATE_WPM, BASE_RATE_WPM * rate)))
+            driver.setProperty("volume", max(0.0, min(1.0, volume)))
+            driver.setProperty("pitch", int(min(MAX_PITCH, BASE_PITCH * pitch)))
+            # espeak-ng applies parameter changes on its own thread; pyttsx3 cancels that queue
+            # when a run starts while it is non-empty (about half of alternating rate changes
+            # were lost). Draining the queue first applies them.
             _espeak_synchronize()
             fd, name = tempfile.mkstemp(suffix=".wav", prefix="voicecoach-tts-")
             os.close(fd)
@@ -83,6 +77,28 @@ class Pyttsx3Synthesizer:
             finally:
                 with contextlib.suppress(OSError):
                     os.unlink(name)
+
+
+@functools.cache
+def _load_engine() -> Any:
+    """The process's one engine, held for good (a failure is not cached, so it is retried).
+
+    pyttsx3 keeps engines only weakly, and an engine that is garbage-collected unregisters
+    espeak-ng's single synth callback (its driver's ``destroy``), which would leave a newer
+    engine's lines silent or cut short.
+    """
+    try:
+        import pyttsx3
+
+        return pyttsx3.init("espeak")
+    except (ImportError, OSError, RuntimeError) as e:
+        raise ModelError(f"the persona voice needs espeak-ng: {_INSTALL_HINT} ({e})") from e
+
+
+def _espeak_driver() -> Any:
+    from pyttsx3.drivers.espeak import EspeakDriver
+
+    return EspeakDriver
 
 
 def _espeak_synchronize() -> None:
