@@ -6,6 +6,7 @@ line goes through a private temporary file that is read back and deleted.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import io
@@ -90,9 +91,13 @@ def _load_engine() -> Any:
     try:
         import pyttsx3
 
-        return pyttsx3.init("espeak")
+        engine = pyttsx3.init("espeak")
     except (ImportError, OSError, RuntimeError) as e:
         raise ModelError(f"the persona voice needs espeak-ng: {_INSTALL_HINT} ({e})") from e
+    # Let it go before the interpreter tears modules down: pyttsx3's finaliser needs them, and
+    # printed "Exception ignored in DriverProxy.__del__" at the exit of every run that spoke.
+    atexit.register(_load_engine.cache_clear)
+    return engine
 
 
 def _espeak_driver() -> Any:
