@@ -82,7 +82,7 @@ class Pyttsx3Synthesizer:
 
 @functools.cache
 def _load_engine() -> Any:
-    """The process's one engine, held for good (a failure is not cached, so it is retried).
+    """The process's one engine, held until exit (a failure is not cached, so it is retried).
 
     pyttsx3 keeps engines only weakly, and an engine that is garbage-collected unregisters
     espeak-ng's single synth callback (its driver's ``destroy``), which would leave a newer
@@ -94,8 +94,8 @@ def _load_engine() -> Any:
         engine = pyttsx3.init("espeak")
     except (ImportError, OSError, RuntimeError) as e:
         raise ModelError(f"the persona voice needs espeak-ng: {_INSTALL_HINT} ({e})") from e
-    # Let it go before the interpreter tears modules down: pyttsx3's finaliser needs them, and
-    # printed "Exception ignored in DriverProxy.__del__" at the exit of every run that spoke.
+    # Let it go before the interpreter tears modules down: pyttsx3's finaliser needs them (it
+    # printed "Exception ignored in DriverProxy.__del__" at the end of a full test run).
     atexit.register(_load_engine.cache_clear)
     return engine
 
