@@ -20,8 +20,8 @@ dev's (the older held-back sets and dev2 onwards), each scored by a model traine
 together with today's lexicon (see ``held_set_check``; a random 5-fold split of all rows, used
 for the penalty until the fourth round, mixes every annotator into every fold and says less
 about new wording). The folds run in parallel, one worker per core (``scripts/wording_fit.py``).
-Deterministic: same data, same file. Takes about 95 minutes on this 2-core machine
-(29,420 utterances, 61 sets scored leave-one-set-out, three penalties).
+Deterministic: same data, same file. Takes about 100 minutes on this 2-core machine
+(30,652 utterances, 64 sets scored leave-one-set-out, three penalties; fourteenth round).
 
 After an instructor extends the lexicon or adds labelled utterances to the dev set, run this
 script again and commit the new ``wording_model.json``.
