@@ -101,6 +101,8 @@ def _load_engine() -> Any:
 
 
 def _espeak_driver() -> Any:
+    """pyttsx3's espeak driver class: its ``setProperty`` is a static method on espeak-ng's one
+    global voice state, so no driver instance is needed (or made) to change rate or voice."""
     from pyttsx3.drivers.espeak import EspeakDriver
 
     return EspeakDriver
