@@ -219,3 +219,18 @@ def test_no_veto_beyond_the_lengths_the_model_was_measured_on() -> None:
     assert len(long_text.split()) > VETO_MAX_WORDS
     report = analyze_wording(long_text, model=dataclasses.replace(model, veto=1.01))
     assert "command" in report.tags
+
+
+def test_the_model_does_not_make_a_found_apology_a_dismissal() -> None:
+    model = load_model()
+    assert model is not None
+    # Thresholds of 0: the model adds every tag it may add.
+    eager = dataclasses.replace(model, thresholds=np.zeros(len(ALL_TAGS)), confident=0.0, veto=0.0)
+    apology = analyze_wording("I'm sorry you have to find out that way.", model=eager)
+    assert "apology" in apology.tags and "command" in apology.tags  # the model is adding moves
+    assert "dismissal" not in apology.tags
+    # Without an apology the same model adds dismissal, and a non-apology is the lexicon's own
+    # dismissal, which suppresses the apology.
+    assert "dismissal" in analyze_wording("We can talk about it later.", model=eager).tags
+    non_apology = analyze_wording("I'm sorry you feel that way.", model=False)
+    assert "dismissal" in non_apology.tags and "apology" not in non_apology.tags

@@ -18,8 +18,9 @@ The steps, in order:
    finding it finds very unlikely (with a note; never one resting on a phrase written after
    the model was trained) and adds a move the phrases missed: any tag it is fairly sure of when
    the phrases found nothing, only tags it is very sure of otherwise, never a move the phrases
-   saw negated or a sentence the reflection rule judged a near miss; its evidence is the clause
-   it rests on, and the ``overrides`` apply to its moves too;
+   saw negated, a sentence the reflection rule judged a near miss, or a dismissal beside an
+   apology the phrases found; its evidence is the clause it rests on, and the ``overrides``
+   apply to its moves too;
 7. effect: escalating if any escalating tag remains, else de-escalating if any de-escalating
    tag, else neutral; the score is the sum of the weights of the distinct tags.
 """
@@ -143,6 +144,11 @@ def analyze_wording(
             ):
                 continue
             if f.tag == "reflection" and any(h.overlaps(Hit("tag", f.tag, f.first, f.last)) for h in denials):
+                continue
+            # The lexicon tells a sincere apology ("I'm sorry you had to find out that way")
+            # from a non-apology ("I'm sorry you feel that way", a dismissal) by its wording; an
+            # apology it found is one it judged sincere, so the model does not overrule that.
+            if f.tag == "dismissal" and "apology" in tags:
                 continue
             tag_hits.append(Hit("tag", f.tag, f.first, f.last))
         # The model's moves obey the lexicon's `overrides:` too (an escalating move it adds
