@@ -42,9 +42,10 @@ def test_shipped_model_loads_and_is_small() -> None:
     assert model.tags == ALL_TAGS
     assert model.weights.shape == (len(model.index), len(ALL_TAGS))
     # The regression (JSON integers), the network (its input weights as base64 bytes) and the
-    # feature names: 6.61 MB in the thirteenth round (6.13 MB in the twelfth; it grows by about
-    # 0.5 MB a round), small beside the 75 MB speech model.
-    assert MODEL_PATH.stat().st_size < 7_000_000
+    # feature names: 7.09 MB in the fifteenth round (6.61 MB in the thirteenth; it grows by
+    # about 0.5 MB a round), small beside the 75 MB speech model. The bound is there to catch a
+    # runaway vocabulary or weight format, not the steady growth of the data.
+    assert MODEL_PATH.stat().st_size < 8_000_000
     assert all(0.0 < t < 1.0 for t in model.thresholds)
     assert model.hidden is not None
     units = model.hidden.bias.shape[0]
