@@ -46,7 +46,7 @@ from wording_fit import Corpus, design, fit, leave_one_set_out, make_vocab
 from wording_network import fit_network
 
 from voicecoach.analysis.lexicon import Lexicon, load_lexicon
-from voicecoach.analysis.wording import analyze_wording
+from voicecoach.analysis.wording import MODEL_NOT_BESIDE, analyze_wording
 from voicecoach.analysis.wording_model import MODEL_PATH, features
 from voicecoach.analysis.wording_text import normalise, raw_tokens, unpunctuated
 from voicecoach.types import ALL_TAGS, DEESCALATING_TAGS, ESCALATING_TAGS
@@ -73,7 +73,6 @@ CONFIDENTS = (0.5, 0.6, 0.7, 0.8, 0.9)
 #: Candidate vetoes: a rule finding whose tag the model gives less than this is dropped (0: never).
 VETOES = (0.0, 0.02, 0.05, 0.1)
 Matrix = npt.NDArray[np.float64]
-DISMISSAL, APOLOGY = ALL_TAGS.index("dismissal"), ALL_TAGS.index("apology")
 
 
 def load_rows() -> list[dict[str, object]]:
@@ -135,12 +134,13 @@ def summary(pred: Matrix, y: Matrix) -> tuple[float, float, float]:
 
 def combine(rules: Matrix, p: Matrix, floor: Matrix, confident: float, veto: float) -> Matrix:
     """What ``analyze_wording`` reports: the rules' tags the model does not veto, plus the model's
-    above its thresholds (but no dismissal where the rules found an apology), then the lexicon's
-    ``overrides:`` (an escalating move drops a reflection beside it)."""
+    above its thresholds (none of ``MODEL_NOT_BESIDE``: no dismissal beside a rules' apology),
+    then the lexicon's ``overrides:`` (an escalating move drops a reflection beside it)."""
     rules = rules * (p >= veto)
     none = rules.sum(axis=1, keepdims=True) == 0
     added = np.where(none, p >= floor, p >= np.maximum(floor, confident)).astype(float)
-    added[:, DISMISSAL] *= 1.0 - rules[:, APOLOGY]  # no model dismissal beside a rules' apology
+    for tag, found in MODEL_NOT_BESIDE.items():
+        added[:, ALL_TAGS.index(tag)] *= 1.0 - rules[:, ALL_TAGS.index(found)]
     both = np.maximum(rules, added)
     keep = np.ones_like(both)
     for tag, dropped in _overrides():  # all at once, from the tags present, as the analyser does

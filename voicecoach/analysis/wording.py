@@ -61,6 +61,11 @@ NOT_AFTER_WINDOW = 3
 #: utterance it was trained and checked on has 39, and beyond that its probabilities are
 #: unmeasured (a 50,000-character paste is many utterances, not one), so the phrases stand.
 VETO_MAX_WORDS = 60
+#: Moves the model never adds where the phrases found the paired move. The lexicon tells a
+#: sincere apology ("I'm sorry you had to find out that way") from a non-apology ("I'm sorry you
+#: feel that way", a dismissal) by its wording, so an apology it found is one it judged sincere.
+#: The training script's ``combine`` reads this too, so thresholds are chosen on the same rule.
+MODEL_NOT_BESIDE: dict[str, str] = {"dismissal": "apology"}
 _BE = frozenset({"is", "are", "means"})
 _DETERMINERS = frozenset({"the", "a", "our", "my"})
 
@@ -145,10 +150,7 @@ def analyze_wording(
                 continue
             if f.tag == "reflection" and any(h.overlaps(Hit("tag", f.tag, f.first, f.last)) for h in denials):
                 continue
-            # The lexicon tells a sincere apology ("I'm sorry you had to find out that way")
-            # from a non-apology ("I'm sorry you feel that way", a dismissal) by its wording; an
-            # apology it found is one it judged sincere, so the model does not overrule that.
-            if f.tag == "dismissal" and "apology" in tags:
+            if MODEL_NOT_BESIDE.get(f.tag) in tags:
                 continue
             tag_hits.append(Hit("tag", f.tag, f.first, f.last))
         # The model's moves obey the lexicon's `overrides:` too (an escalating move it adds
